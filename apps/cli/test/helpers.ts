@@ -1,0 +1,25 @@
+import { run } from '../src/program.js';
+import type { Io } from '../src/output.js';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process on `argv`, capturing what it prints. */
+export async function cli(argv: string[], cwd = process.cwd()): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (s) => {
+      stdout += s;
+    },
+    err: (s) => {
+      stderr += s;
+    },
+    errIsTty: false,
+  };
+  const code = await run(argv, { io, cwd });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,12 @@
+import { ExactLru, TraceHost, ZipfSampler, createRng } from '@cvhrc/core';
+const [refs, pages, alpha, scatter] = [Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4]), process.argv[5] === '1'];
+const s = new ZipfSampler(pages, alpha, createRng(1));
+const tr = new Uint32Array(refs);
+for (let i = 0; i < refs; i++) tr[i] = scatter ? Math.imul(s.next(), 0x9e3779b1) >>> 0 : s.next();
+let t = performance.now();
+const e = new ExactLru(); e.accessAll(tr);
+const a = performance.now() - t;
+t = performance.now();
+const h = new TraceHost(); h.accessAll(tr); h.finish();
+const b = performance.now() - t;
+console.log(`exact ${(refs / a / 1000).toFixed(1)}M/s  cvhrc ${(refs / b / 1000).toFixed(1)}M/s`);
