@@ -17,7 +17,14 @@ export function cvhrcEslintConfig(tsconfigRootDir) {
       },
       rules: {
         '@typescript-eslint/consistent-type-imports': 'error',
-        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+        '@typescript-eslint/no-unused-vars': [
+          'error',
+          {
+            argsIgnorePattern: '^_',
+            varsIgnorePattern: '^_',
+            destructuredArrayIgnorePattern: '^_',
+          },
+        ],
         '@typescript-eslint/prefer-for-of': 'off',
         '@typescript-eslint/restrict-template-expressions': [
           'error',

@@ -3,6 +3,7 @@ import { CliError, errorLine } from './errors.js';
 import type { Io } from './output.js';
 import { registerMachine } from './commands/machine.js';
 import { registerBench } from './commands/bench.js';
+import { registerHrc } from './commands/hrc.js';
 import { VERSION } from './version.js';
 
 /** Everything a command needs from the outside world. */
@@ -28,6 +29,7 @@ export function buildProgram(ctx: Context): Command {
     .exitOverride();
   program.addHelpText('after', '\nRun "cvhrc <command> --help" for the options of one command.');
   registerMachine(program, ctx);
+  registerHrc(program, ctx);
   registerBench(program, ctx);
   for (const cmd of program.commands) inheritSettings(cmd);
   return program;
@@ -45,7 +47,7 @@ function inheritSettings(cmd: Command): void {
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
   const program = buildProgram(ctx);
   try {
-    await program.parseAsync(argv as string[], { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

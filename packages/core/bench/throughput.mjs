@@ -1,20 +1,33 @@
-// Throughput of the exact LRU engine and of the tracker on the trace host, on a Zipf trace.
-// Run after a build: `npx tsup && node bench/throughput.mjs [references] [pages] [alpha]`.
-// Prints one JSON object. The trace is generated first (not timed) so that only the engines
-// are measured.
-import { ExactLru, TraceHost, ZipfSampler, createRng, geometricSizes, meanAbsoluteError } from '@cvhrc/core';
+/* global process, performance, console */
+// Throughput of the exact LRU engine and of the CvHRC tracker on the trace host, on a Zipf
+// trace: `npm run bench -- [references] [pages] [alpha] [scatter]` (after a build it is
+// `node bench/throughput.mjs …`). Defaults: 50 million references over 1 million pages,
+// alpha 1, seed 42. With scatter = 1, ranks are spread over 32-bit page numbers by a
+// bijection (as disk block numbers would be) instead of being used as page numbers.
+// The trace is generated first and not timed, so that only the engines are measured.
+// Prints one JSON object.
+import {
+  ExactLru,
+  TraceHost,
+  ZipfSampler,
+  createRng,
+  geometricSizes,
+  meanAbsoluteError,
+  pageNeed,
+} from '@cvhrc/core';
 
 const references = Number(process.argv[2] ?? 50_000_000);
 const pages = Number(process.argv[3] ?? 1_000_000);
 const alpha = Number(process.argv[4] ?? 1);
+const scatter = process.argv[5] === '1';
 const seed = 42;
 
 const sampler = new ZipfSampler(pages, alpha, createRng(seed));
 const trace = new Uint32Array(references);
 let t = performance.now();
 for (let i = 0; i < references; i++) {
-  // Scatter ranks over 32-bit page numbers (a bijection), as disk block numbers would be.
-  trace[i] = Math.imul(sampler.next(), 0x9e3779b1) >>> 0;
+  const rank = sampler.next();
+  trace[i] = scatter ? Math.imul(rank, 0x9e3779b1) >>> 0 : rank;
 }
 const generateMs = performance.now() - t;
 
@@ -32,22 +45,26 @@ const cvhrcMs = performance.now() - t;
 const sizes = geometricSizes(exact.distinct, 4);
 const exactCurve = exact.curve(sizes);
 const cvhrcCurve = host.curve(sizes);
-const large = sizes.filter((s) => s >= host.tracker.scanListSize);
+const atOrAbove = sizes.filter((s) => s >= host.tracker.scanListSize);
+const { parts: _parts, ...space } = host.tracker.spaceReport();
 console.log(
   JSON.stringify(
     {
       references,
       pages,
       alpha,
+      seed,
+      scatter,
       distinct: exact.distinct,
       generatePerSec: Math.round(references / (generateMs / 1000)),
       exactPerSec: Math.round(references / (exactMs / 1000)),
       cvhrcPerSec: Math.round(references / (cvhrcMs / 1000)),
       exactBytes: exact.memoryBytes(),
-      trackerSpace: (({ parts: _p, ...rest }) => rest)(host.tracker.spaceReport()),
+      trackerSpace: space,
       counters: host.tracker.counters,
+      pageNeed: { exact: pageNeed(exactCurve), cvhrc: pageNeed(cvhrcCurve) },
       mae: meanAbsoluteError(exactCurve, cvhrcCurve, sizes),
-      maeAtOrAboveScanList: meanAbsoluteError(exactCurve, cvhrcCurve, large),
+      maeAtOrAboveScanList: meanAbsoluteError(exactCurve, cvhrcCurve, atOrAbove),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     },
     null,

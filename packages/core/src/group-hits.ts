@@ -79,7 +79,8 @@ export class GroupHits {
       out[g] = d;
     }
     const misses = this.misses - earlier.misses;
-    if (misses < 0) throw new InvalidOptionError('earlier', 'is not an earlier snapshot (misses shrank)');
+    if (misses < 0)
+      throw new InvalidOptionError('earlier', 'is not an earlier snapshot (misses shrank)');
     return new GroupHits(this.groupSize, out, misses);
   }
 

@@ -107,7 +107,11 @@ export class HitRatioCurve {
       if (line === '') continue;
       const cells = line.split(',').map((c) => c.trim());
       if (sizes.length === 0 && lineOf.length === 0 && !NUMBER.test(cells[0] ?? '')) {
-        if (cells.length === 2 && cells[0]!.toLowerCase() === 'size' && cells[1]!.toLowerCase() === 'hit_ratio') {
+        if (
+          cells.length === 2 &&
+          cells[0]!.toLowerCase() === 'size' &&
+          cells[1]!.toLowerCase() === 'hit_ratio'
+        ) {
           lineOf.push(-1);
           continue;
         }
@@ -118,11 +122,16 @@ export class HitRatioCurve {
         );
       }
       if (cells.length !== 2) {
-        throw new CurveParseError(`expected 2 fields (size,hit_ratio), got ${cells.length}`, source, i + 1);
+        throw new CurveParseError(
+          `expected 2 fields (size,hit_ratio), got ${cells.length}`,
+          source,
+          i + 1,
+        );
       }
       const [a, b] = cells as [string, string];
       if (!NUMBER.test(a)) throw new CurveParseError(`size "${a}" is not a number`, source, i + 1);
-      if (!NUMBER.test(b)) throw new CurveParseError(`hit ratio "${b}" is not a number`, source, i + 1);
+      if (!NUMBER.test(b))
+        throw new CurveParseError(`hit ratio "${b}" is not a number`, source, i + 1);
       sizes.push(Number(a));
       ratios.push(Number(b));
       lineOf.push(i + 1);
@@ -275,7 +284,11 @@ function validate(sizes: Float64Array, ratios: Float64Array): void {
     const s = sizes[i]!;
     const r = ratios[i]!;
     if (!Number.isFinite(s) || s < 0) {
-      throw new CurveValidationError(`size ${s} at point ${i} is not a finite number ≥ 0`, i, 'size');
+      throw new CurveValidationError(
+        `size ${s} at point ${i} is not a finite number ≥ 0`,
+        i,
+        'size',
+      );
     }
     if (i > 0 && !(s > sizes[i - 1]!)) {
       throw new CurveValidationError(
@@ -285,7 +298,11 @@ function validate(sizes: Float64Array, ratios: Float64Array): void {
       );
     }
     if (!(r >= 0 && r <= 1)) {
-      throw new CurveValidationError(`hit ratio ${r} at point ${i} is not in [0, 1]`, i, 'hitRatio');
+      throw new CurveValidationError(
+        `hit ratio ${r} at point ${i} is not in [0, 1]`,
+        i,
+        'hitRatio',
+      );
     }
     if (i > 0 && r < ratios[i - 1]!) {
       throw new CurveValidationError(

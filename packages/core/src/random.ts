@@ -119,7 +119,7 @@ export class ZipfSampler {
       table[2 * s] = scaled[s]!;
       table[2 * s + 1] = l;
       scaled[l] = scaled[l]! + scaled[s]! - 1;
-      if (scaled[l]! < 1) {
+      if (scaled[l] < 1) {
         nl--;
         small[ns++] = l;
       }

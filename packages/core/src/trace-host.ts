@@ -1,7 +1,8 @@
 import { InvalidOptionError, InvalidPageError } from './errors.js';
 import type { GroupHits } from './group-hits.js';
 import type { HitRatioCurve } from './hit-ratio-curve.js';
-import { DenseIdMap, isPageId } from './internal/dense-id-map.js';
+import { isPageId } from './internal/ids.js';
+import { RecordTable } from './internal/record-table.js';
 import { CvhrcTracker, type CvhrcTrackerOptions, type TrackerPort } from './tracker.js';
 
 export interface TraceHostOptions extends CvhrcTrackerOptions {
@@ -32,8 +33,9 @@ const PROTECTED = 2;
  * its reference bit: a reference made while the page was in the scan list but not scanned
  * before it fell out is lost, as it would be for a kernel that re-arms the page's PTE.
  *
- * Page numbers are arbitrary integers in [0, 2^53 − 1]; the host maps them to dense entity
- * ids 0, 1, 2, … (in order of first reference) for the tracker.
+ * Page numbers are arbitrary integers in [0, 2^53 − 1] and are the tracker's entity ids. The
+ * host keeps its bits in a hash table keyed by page number whose slots are the records
+ * [page, bits], so that one cache miss finds a page's bits.
  */
 export class TraceHost implements TrackerPort {
   /** The tracker this host drives. */
@@ -41,8 +43,8 @@ export class TraceHost implements TrackerPort {
   /** References between scans. */
   readonly scanEvery: number;
 
-  private readonly pages: DenseIdMap;
-  private state: Uint8Array;
+  /** Hash table whose slot per page is the record [page, state bits]. */
+  private readonly pages: RecordTable;
   private sinceScan = 0;
   private refs = 0;
 
@@ -52,24 +54,27 @@ export class TraceHost implements TrackerPort {
       throw new InvalidOptionError('scanEvery', `must be an integer ≥ 1, got ${String(scanEvery)}`);
     }
     this.scanEvery = scanEvery;
+    this.pages = new RecordTable(options.initialCapacity ?? 8192, 0.5);
     this.tracker = new CvhrcTracker(this, options);
-    const capacity = options.initialCapacity ?? 8192;
-    this.pages = new DenseIdMap(capacity);
-    this.state = new Uint8Array(Math.max(16, capacity));
   }
 
   /** Feeds one reference to page `page` (an integer in [0, 2^53 − 1]). */
   access(page: number): void {
     if (!isPageId(page)) throw new InvalidPageError(page);
-    let e = this.pages.intern(page);
-    if (e < 0) {
-      e = ~e;
-      if (e >= this.state.length) this.growState();
-      this.tracker.firstTouch(e);
+    const table = this.pages;
+    let x = table.probe(page);
+    if (table.recs[2 * x] !== page) {
+      if (table.full) {
+        table.grow();
+        x = table.probe(page);
+      }
+      table.insertAt(x, page, 0);
+      this.tracker.firstTouch(page);
     } else {
-      const s = this.state[e]!;
-      if ((s & PROTECTED) !== 0) this.tracker.fakeFault(e);
-      else this.state[e] = s | REFERENCED;
+      const recs = table.recs;
+      const s = recs[2 * x + 1]!;
+      if ((s & PROTECTED) !== 0) this.tracker.fakeFault(page);
+      else recs[2 * x + 1] = s | REFERENCED;
     }
     this.refs++;
     if (++this.sinceScan === this.scanEvery) {
@@ -78,9 +83,48 @@ export class TraceHost implements TrackerPort {
     }
   }
 
-  /** Feeds every page of `pages` in order. */
+  /**
+   * Feeds every page of `pages` in order. Same result as calling {@link access} on each,
+   * faster: references to known pages run in one loop with the state held in locals.
+   */
   accessAll(pages: ArrayLike<number>): void {
-    for (let k = 0; k < pages.length; k++) this.access(pages[k]!);
+    const n = pages.length;
+    const tracker = this.tracker;
+    const scanEvery = this.scanEvery;
+    let k = 0;
+    while (k < n) {
+      const table = this.pages;
+      const recs = table.recs;
+      const mask = table.mask;
+      const hbits = table.bits;
+      let sinceScan = this.sinceScan;
+      let refs = this.refs;
+      for (; k < n; k++) {
+        const page = pages[k]!;
+        if (!(page >= 0 && page < 4294967296 && page === page >>> 0)) break;
+        // slotOf(page, hbits), inlined for ids below 2^32.
+        let x = ((page >>> 0) ^ Math.imul(page >>> hbits, 0x9e3779b1)) & mask;
+        let key: number;
+        for (;;) {
+          key = recs[2 * x]!;
+          if (key === page || key === -1) break;
+          x = (x + 1) & mask;
+        }
+        if (key === -1) break; // a new page: the general path below
+        const s = recs[2 * x + 1]!;
+        // The port methods change recs in place; it is only replaced when a page is added.
+        if ((s & PROTECTED) !== 0) tracker.fakeFault(page);
+        else if (s === 0) recs[2 * x + 1] = REFERENCED;
+        refs++;
+        if (++sinceScan === scanEvery) {
+          sinceScan = 0;
+          tracker.scan();
+        }
+      }
+      this.sinceScan = sinceScan;
+      this.refs = refs;
+      if (k < n) this.access(pages[k++]!);
+    }
   }
 
   /**
@@ -104,14 +148,6 @@ export class TraceHost implements TrackerPort {
     return this.pages.size;
   }
 
-  /** The page number of dense entity id `entity`. */
-  pageOf(entity: number): number {
-    const keys = this.pages.keys();
-    const page = keys[entity];
-    if (page === undefined) throw new InvalidOptionError('entity', `${entity} is not a known entity`);
-    return page;
-  }
-
   /** The tracker's counts of the current window. */
   snapshot(): GroupHits {
     return this.tracker.snapshot();
@@ -129,26 +165,25 @@ export class TraceHost implements TrackerPort {
 
   /** Port: reads and clears the simulated reference bit. */
   testAndClearReferenced(id: number): boolean {
-    const s = this.state[id]!;
-    if ((s & REFERENCED) === 0) return false;
-    this.state[id] = s & ~REFERENCED;
+    const x = this.pages.probe(id);
+    const recs = this.pages.recs;
+    const s = recs[2 * x + 1]!;
+    if (recs[2 * x] !== id || (s & REFERENCED) === 0) return false;
+    recs[2 * x + 1] = s & ~REFERENCED;
     return true;
   }
 
   /** Port: sets the protection bit (and clears the reference bit). */
   protect(id: number): void {
-    this.state[id] = PROTECTED;
+    const x = this.pages.probe(id);
+    if (this.pages.recs[2 * x] === id) this.pages.recs[2 * x + 1] = PROTECTED;
   }
 
   /** Port: clears the protection bit. */
   unprotect(id: number): void {
-    this.state[id] = this.state[id]! & ~PROTECTED;
-  }
-
-  private growState(): void {
-    const state = new Uint8Array(this.state.length * 2);
-    state.set(this.state);
-    this.state = state;
+    const x = this.pages.probe(id);
+    const recs = this.pages.recs;
+    if (recs[2 * x] === id) recs[2 * x + 1] = recs[2 * x + 1]! & ~PROTECTED;
   }
 }
 
@@ -156,7 +191,10 @@ export class TraceHost implements TrackerPort {
  * Runs a fresh {@link TraceHost} over `pages` (then `finish()`) and returns it: read the curve
  * with `host.curve(sizes)`, the work with `host.tracker.counters`.
  */
-export function runTrackerOnTrace(pages: ArrayLike<number>, options: TraceHostOptions = {}): TraceHost {
+export function runTrackerOnTrace(
+  pages: ArrayLike<number>,
+  options: TraceHostOptions = {},
+): TraceHost {
   const host = new TraceHost(options);
   host.accessAll(pages);
   host.finish();

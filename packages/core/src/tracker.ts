@@ -1,8 +1,9 @@
 import { InvalidOptionError, InvalidPageError, TrackerStateError } from './errors.js';
 import { GroupHits } from './group-hits.js';
 import type { HitRatioCurve } from './hit-ratio-curve.js';
-import { hashId, isPageId } from './internal/dense-id-map.js';
-import { onesTree } from './internal/fenwick.js';
+import { isPageId } from './internal/ids.js';
+import { RecordTable } from './internal/record-table.js';
+import { TimeMarks } from './internal/time-marks.js';
 
 /**
  * What the tracker needs from its host — and all it uses. A kernel implements it over page
@@ -23,7 +24,11 @@ export interface CvhrcTrackerOptions {
   readonly scanListSize?: number;
   /** LRU positions per hit counter. Default 256. */
   readonly groupSize?: number;
-  /** Nodes to make room for at first (rounded up to a power of two; grows by doubling). Default 8192. */
+  /**
+   * Nodes to make room for at first (rounded up to a power of two; grows by doubling).
+   * Default 8192. The protection-time array holds twice as many times; a small value makes
+   * its compaction frequent, which tests use.
+   */
   readonly initialCapacity?: number;
 }
 
@@ -70,17 +75,21 @@ export interface TrackerSpacePart {
   readonly name: string;
   /** Bytes allocated now. */
   readonly bytes: number;
-  /** Bytes per node of capacity, or 0 for a static part. */
-  readonly bytesPerNode: number;
+  /** True for a part whose size follows the node capacity. */
+  readonly perNode: boolean;
 }
 
 /** The bytes of a tracker's typed arrays, to set beside the paper's Table 2. */
 export interface TrackerSpaceReport {
-  /** Parts whose size does not depend on the number of nodes (the hit counters). */
+  /** Parts whose size is fixed when the tracker is created: the scan list's slots. */
   readonly staticBytes: number;
-  /** Bytes per node across all per-node arrays (links, id, protection time, hash, tree). */
+  /**
+   * Bytes per node of capacity across the parts that grow with the list (the hash table of
+   * node records, the protection-time arrays, the hit counters). Capacity doubles, so per
+   * live node it is up to twice this just after a doubling.
+   */
   readonly bytesPerNode: number;
-  /** Nodes allocated (live plus free). */
+  /** Nodes the structures hold before they double. */
   readonly nodeCapacity: number;
   /** Live nodes (tracked entities). */
   readonly nodes: number;
@@ -91,15 +100,16 @@ export interface TrackerSpaceReport {
   readonly parts: readonly TrackerSpacePart[];
 }
 
+/** Highest load of the tracker's hash table before it doubles. */
+const MAX_LOAD = 0.7;
+
 /**
  * The CvHRC tracker of one container (Kim & Noh; after Zhou et al., ASPLOS 2004).
  *
- * An LRU list of entities — integer ids in [0, 2^53 − 1] given by the host — kept as a
- * doubly linked list over typed arrays (Int32Array prev/next, a node pool with a free list,
- * grown by doubling) with an open-addressing hash table from id to node. The first
- * `scanListSize` entities from the MRU end form the scan list; all others are protected
- * through the port, so their next access takes a fake fault. Hits are counted per group of
- * `groupSize` consecutive LRU positions.
+ * An LRU list of entities — integer ids in [0, 2^53 − 1] given by the host — with a hash table
+ * from id to node. The first `scanListSize` entities from the MRU end form the scan list; all
+ * others are protected through the port, so that their next access takes a fake fault. Hits
+ * are counted per group of `groupSize` consecutive LRU positions (position 0 is the MRU end).
  *
  * Events:
  * - {@link firstTouch}: a miss; the entity is inserted at the MRU end; the entity this pushes
@@ -108,20 +118,28 @@ export interface TrackerSpaceReport {
  *   unprotected; the entity pushed out of the scan list is protected.
  * - {@link scan}: walks the scan list from its LRU end toward the MRU end; each entity whose
  *   reference bit was set (test-and-clear through the port) counts a hit at its current
- *   group and moves to the MRU end. Walking from the LRU end means moved entities are never
- *   met again in the same scan, and the referenced entities keep their relative order.
+ *   group and moves to the MRU end. Walking from the LRU end, moved entities are never met
+ *   again in the same scan and referenced entities keep their relative order; an entity's
+ *   current position is its position before the scan plus the entities moved so far.
  * - {@link remove}: the entity leaves the list; if it was in the scan list and protected
- *   entities exist, the first of them enters the scan list and is unprotected.
+ *   entities exist, the first of them enters the scan list (at its LRU end) and is unprotected.
  *
- * Positions: a scan-list entity's position is known from the walk. A protected entity's
- * position is the scan-list size plus the number of protected entities ahead of it; since
- * entities only ever enter the protected part at its head, that number comes from a Fenwick
- * tree over protection times in O(log n). This gives exactly the groups that one boundary
- * marker per group would give, without the O(groups) marker updates per move; the marker
- * shifts such a list would do are still counted in {@link TrackerCounters.markerShifts}.
+ * Structures (see the README for the reasoning and the byte counts):
+ * - The nodes are the records of an open-addressing hash table keyed by entity id: a record is
+ *   [id, link] in a Float64Array, so finding an entity's node costs one cache miss.
+ * - The scan list is a doubly linked list (Int32Array prev/next) over scan-list slots, each
+ *   holding its entity's id and node, so that a scan touches only these arrays and the port.
+ * - The protected part only ever gains entities at its head (the one that fell out of the
+ *   scan list last) and loses them anywhere, so its order is the order of protection times:
+ *   a node's link is its protection time, a bitmap marks the live times (with a Fenwick tree
+ *   over its 32-bit words) and an array maps each time back to its node. A protected entity's
+ *   LRU position is the scan-list size plus the live times after its own, in O(log n). This
+ *   gives exactly the groups that one boundary marker per group (Zhou et al.) gives, without
+ *   O(groups) marker updates per move; the shifts such markers would make are still counted
+ *   ({@link TrackerCounters.markerShifts}) so that a host can charge them.
  *
  * The hot paths (`firstTouch`, `fakeFault`, `scan`, `remove`) allocate nothing except when
- * the node pool grows.
+ * the table grows.
  */
 export class CvhrcTracker {
   /** Entities scanned instead of protected. */
@@ -134,35 +152,36 @@ export class CvhrcTracker {
   private readonly port: TrackerPort;
   private readonly c: MutableCounters;
 
-  private cap = 0;
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
-  private ids = new Float64Array(0);
-  /** 0: in the scan list; > 0: protected at this time; −1: free. */
-  private ptime = new Int32Array(0);
+  /**
+   * Nodes: slot x of the table holds [entity id, link]. link ≥ 0 is the protection time of
+   * a protected entity; link < 0 is −(scan slot + 1) for an entity in the scan list.
+   */
+  private readonly table: RecordTable;
 
-  /** Hash slots holding node indices (−1: empty); twice the node capacity. */
-  private slots = new Int32Array(0);
-  private slotMask = 0;
-  private slotShift = 0;
+  // Scan list: doubly linked over slots; sId holds each slot's entity id, so that a scan
+  // reads nothing but these arrays and the port.
+  private sPrev = new Int32Array(0);
+  private sNext = new Int32Array(0);
+  private sId = new Float64Array(0);
+  /** Each slot's node, so that the entity falling out is reached without a lookup. */
+  private sNode = new Int32Array(0);
+  private sHead = -1;
+  private sTail = -1;
+  private scanLen = 0;
+  /** Scan slots never used (all below are used or on the free stack). */
+  private sFresh = 0;
+  /** Free scan slots, chained through sNext. */
+  private sFree = -1;
 
-  /** Fenwick tree over protection times 1..treeCap (array length treeCap + 1). */
-  private tree = new Int32Array(0);
-  private treeCap = 0;
-  private clock = 0;
+  // Protected part in protection-time order.
+  private marks = new TimeMarks(32);
+  private timeToNode = new Int32Array(0);
+  /** Latest protection time handed out (−1: none). */
+  private clock = -1;
+  private protectedCount = 0;
 
   private hits = new Float64Array(0);
   private misses = 0;
-
-  private head = -1;
-  private tail = -1;
-  /** Last node of the scan list (position min(length, scanListSize) − 1), or −1. */
-  private scanTail = -1;
-  private scanLen = 0;
-  private length = 0;
-  private protectedCount = 0;
-  private freeHead = -1;
-  private fresh = 0;
 
   constructor(port: TrackerPort, options: CvhrcTrackerOptions = {}) {
     const scanListSize = options.scanListSize ?? DEFAULT_SCAN_LIST_SIZE;
@@ -188,14 +207,13 @@ export class CvhrcTracker {
       compactions: 0,
     };
     this.counters = this.c;
-    let cap = 1;
-    while (cap < initial) cap *= 2;
-    this.resize(cap);
+    this.table = new RecordTable(initial, MAX_LOAD);
+    this.fitToTable();
   }
 
   /** Tracked entities. */
   get size(): number {
-    return this.length;
+    return this.table.size;
   }
 
   /** Entities in the scan list (min(size, scanListSize)). */
@@ -210,21 +228,26 @@ export class CvhrcTracker {
 
   /** True if `id` is tracked. */
   has(id: number): boolean {
-    return isPageId(id) && this.find(id) >= 0;
+    return isPageId(id) && this.table.recs[2 * this.table.probe(id)] === id;
   }
 
   /** True if `id` is tracked and protected. */
   isProtected(id: number): boolean {
     if (!isPageId(id)) return false;
-    const x = this.find(id);
-    return x >= 0 && this.ptime[x]! > 0;
+    const x = this.table.probe(id);
+    const recs = this.table.recs;
+    return recs[2 * x] === id && recs[2 * x + 1]! >= 0;
   }
 
   /** The tracked ids in LRU order, MRU first. */
   entities(): Float64Array {
-    const out = new Float64Array(this.length);
+    const recs = this.table.recs;
+    const out = new Float64Array(this.table.size);
     let k = 0;
-    for (let x = this.head; x >= 0; x = this.next[x]!) out[k++] = this.ids[x]!;
+    for (let s = this.sHead; s >= 0; s = this.sNext[s]!) out[k++] = this.sId[s]!;
+    for (let t = this.clock; t >= 0; t--) {
+      if (this.marks.has(t)) out[k++] = recs[2 * this.timeToNode[t]!]!;
+    }
     return out;
   }
 
@@ -234,32 +257,36 @@ export class CvhrcTracker {
    */
   firstTouch(id: number): void {
     if (!isPageId(id)) throw new InvalidPageError(id);
-    if (this.freeHead < 0 && this.fresh === this.cap) this.resize(this.cap * 2);
-    const slot = this.probe(id);
-    if (this.slots[slot]! >= 0) {
+    const table = this.table;
+    let x = table.probe(id);
+    if (table.recs[2 * x] === id) {
       throw new TrackerStateError(id, 'first touch of an entity that is already tracked');
+    }
+    if (table.full) {
+      table.grow(this.moved);
+      this.fitToTable();
+      x = table.probe(id);
     }
     const c = this.c;
     c.firstTouches++;
     this.misses++;
-    const n = this.length;
+    const n = table.size;
     if (n > 0) c.markerShifts += Math.ceil(n / this.groupSize) - 1;
-    let x = this.freeHead;
-    if (x >= 0) this.freeHead = this.next[x]!;
-    else x = this.fresh++;
-    this.ids[x] = id;
-    this.ptime[x] = 0;
-    this.slots[slot] = x;
-    this.pushHead(x);
-    this.length = n + 1;
+    let s: number;
     if (this.scanLen < this.scanListSize) {
       this.scanLen++;
-      if (this.scanLen === 1) this.scanTail = x;
+      s = this.sFree;
+      if (s >= 0) this.sFree = this.sNext[s]!;
+      else s = this.sFresh++;
     } else {
-      const fallen = this.scanTail;
-      this.scanTail = this.prev[fallen]!;
-      this.protectNode(fallen);
+      s = this.sTail;
+      this.unlinkSlot(s);
+      this.protectNode(this.sNode[s]!, this.sId[s]!);
     }
+    table.insertAt(x, id, -(s + 1));
+    this.sId[s] = id;
+    this.sNode[s] = x;
+    this.pushHeadSlot(s);
   }
 
   /**
@@ -268,58 +295,55 @@ export class CvhrcTracker {
    * {@link TrackerStateError} if `id` is not tracked or not protected.
    */
   fakeFault(id: number): void {
-    const x = isPageId(id) ? this.find(id) : -1;
-    if (x < 0 || this.ptime[x]! <= 0) {
+    const recs = this.table.recs;
+    const x = isPageId(id) ? this.table.probe(id) : 0;
+    const t0 = recs[2 * x] === id ? recs[2 * x + 1]! : -1;
+    if (t0 < 0) {
       throw new TrackerStateError(
         id,
-        x < 0 ? 'fake fault on an untracked entity' : 'fake fault on an unprotected entity',
+        recs[2 * x] === id
+          ? 'fake fault on an unprotected entity'
+          : 'fake fault on an untracked entity',
       );
     }
-    const tree = this.tree;
-    const t0 = this.ptime[x]!;
+    const marks = this.marks;
     const clock = this.clock;
-    // Protected entities ahead of x: marks in (t0, clock] = prefix(clock) − prefix(t0).
-    let ahead = 0;
-    let i = clock;
-    let j = t0;
-    while (i !== j) {
-      if (i > j) {
-        ahead += tree[i]!;
-        i -= i & -i;
-      } else {
-        ahead -= tree[j]!;
-        j -= j & -j;
-      }
-    }
+    // Position: the full scan list, then the entities protected after this one.
+    const ahead = t0 < clock ? marks.count(t0 + 1, clock) : 0;
     const g = Math.floor((this.scanListSize + ahead) / this.groupSize);
     this.hits[g]!++;
     const c = this.c;
     c.fakeFaults++;
     c.markerShifts += g;
     c.listMoves++;
-    this.unlink(x);
-    this.pushHead(x);
-    this.ptime[x] = 0;
-    const fallen = this.scanTail;
-    this.scanTail = this.prev[fallen]!;
-    const cap = this.treeCap;
-    if (clock < cap) {
-      // Move the mark from t0 (x) to clock + 1 (fallen): nodes covering both keep their count.
-      const t = clock + 1;
-      for (i = t0; i < t; i += i & -i) tree[i]!--;
-      for (i = t; i <= cap && i - (i & -i) >= t0; i += i & -i) tree[i]!++;
-      this.clock = t;
-      this.ptime[fallen] = t;
+    // x takes the scan slot of the entity that falls out.
+    const s = this.sTail;
+    const fallenId = this.sId[s]!;
+    const fallen = this.sNode[s]!;
+    this.unlinkSlot(s);
+    this.sId[s] = id;
+    this.sNode[s] = x;
+    recs[2 * x + 1] = -(s + 1);
+    this.pushHeadSlot(s);
+    let t: number;
+    if (clock + 1 < marks.cap) {
+      t = clock + 1;
+      marks.move(t0, t);
     } else {
-      for (i = t0; i <= cap; i += i & -i) tree[i]!--;
+      marks.clear(t0);
       this.protectedCount--;
       this.compact();
-      this.mark(fallen);
+      t = this.clock + 1;
+      this.marks.set(t);
+      this.protectedCount++;
     }
+    this.clock = t;
+    this.timeToNode[t] = fallen;
+    recs[2 * fallen + 1] = t;
     c.unprotects++;
     c.protects++;
     this.port.unprotect(id);
-    this.port.protect(this.ids[fallen]!);
+    this.port.protect(fallenId);
   }
 
   /**
@@ -331,33 +355,34 @@ export class CvhrcTracker {
     const c = this.c;
     c.scans++;
     const port = this.port;
-    const prev = this.prev;
-    const ids = this.ids;
+    const sPrev = this.sPrev;
+    const sId = this.sId;
     const hits = this.hits;
     const groupSize = this.groupSize;
     const count = this.scanLen;
-    let cur = this.scanTail;
+    let s = this.sTail;
     let moved = 0;
+    let found = 0;
     let shifts = 0;
     for (let k = count - 1; k >= 0; k--) {
-      const before = prev[cur]!;
-      if (port.testAndClearReferenced(ids[cur]!)) {
+      const before = sPrev[s]!;
+      if (port.testAndClearReferenced(sId[s]!)) {
         // Entities moved earlier in this scan were all behind this one.
         const pos = k + moved;
         const g = Math.floor(pos / groupSize);
         hits[g]!++;
         shifts += g;
+        found++;
         if (pos > 0) {
-          if (cur === this.scanTail) this.scanTail = before;
-          this.unlink(cur);
-          this.pushHead(cur);
+          this.unlinkSlot(s);
+          this.pushHeadSlot(s);
           moved++;
         }
-        c.referencesFound++;
       }
-      cur = before;
+      s = before;
     }
     c.entitiesScanned += count;
+    c.referencesFound += found;
     c.listMoves += moved;
     c.markerShifts += shifts;
   }
@@ -369,33 +394,39 @@ export class CvhrcTracker {
    */
   remove(id: number): boolean {
     if (!isPageId(id)) return false;
-    const slot = this.probe(id);
-    const x = this.slots[slot]!;
-    if (x < 0) return false;
+    const table = this.table;
+    const x = table.probe(id);
+    const recs = table.recs;
+    if (recs[2 * x] !== id) return false;
     const c = this.c;
     c.removes++;
-    const t0 = this.ptime[x]!;
-    if (t0 > 0) {
-      this.unmark(t0);
-      this.unlink(x);
-    } else if (this.protectedCount > 0) {
-      const newcomer = this.next[this.scanTail]!;
-      this.unlink(x);
-      this.scanTail = newcomer;
-      this.unmark(this.ptime[newcomer]!);
-      this.ptime[newcomer] = 0;
-      c.unprotects++;
-      this.port.unprotect(this.ids[newcomer]!);
+    const link = recs[2 * x + 1]!;
+    if (link >= 0) {
+      this.marks.clear(link);
+      this.protectedCount--;
     } else {
-      if (x === this.scanTail) this.scanTail = this.prev[x]!;
-      this.unlink(x);
-      this.scanLen--;
+      const s = -link - 1;
+      this.unlinkSlot(s);
+      if (this.protectedCount > 0) {
+        // The most recently protected entity is the first one behind the scan list.
+        const t = this.marks.highestAtOrBelow(this.clock);
+        const newcomer = this.timeToNode[t]!;
+        this.marks.clear(t);
+        this.protectedCount--;
+        this.clock = t - 1; // nothing live above t: reuse those times
+        this.sId[s] = recs[2 * newcomer]!;
+        this.sNode[s] = newcomer;
+        recs[2 * newcomer + 1] = -(s + 1);
+        this.pushTailSlot(s);
+        c.unprotects++;
+        this.port.unprotect(recs[2 * newcomer]!);
+      } else {
+        this.sNext[s] = this.sFree;
+        this.sFree = s;
+        this.scanLen--;
+      }
     }
-    this.deleteSlot(slot);
-    this.ptime[x] = -1;
-    this.next[x] = this.freeHead;
-    this.freeHead = x;
-    this.length--;
+    table.deleteAt(x, this.moved);
     return true;
   }
 
@@ -418,7 +449,7 @@ export class CvhrcTracker {
   snapshot(): GroupHits {
     let n = this.hits.length;
     while (n > 0 && this.hits[n - 1] === 0) n--;
-    n = Math.max(n, Math.ceil(this.length / this.groupSize));
+    n = Math.max(n, Math.ceil(this.table.size / this.groupSize));
     return new GroupHits(this.groupSize, this.hits.subarray(0, n), this.misses);
   }
 
@@ -427,214 +458,198 @@ export class CvhrcTracker {
     return this.snapshot().curve(sizes);
   }
 
-  /** Bytes of the tracker's typed arrays, static and per node. */
+  /** Bytes of the tracker's typed arrays: static (created with it) and per node. */
   spaceReport(): TrackerSpaceReport {
-    const cap = this.cap;
+    const capacity = this.table.capacity;
     const parts: TrackerSpacePart[] = [
-      { name: 'group hit counters (Float64Array)', bytes: this.hits.byteLength, bytesPerNode: 0 },
       {
-        name: 'LRU links prev/next (2 × Int32Array)',
-        bytes: this.prev.byteLength + this.next.byteLength,
-        bytesPerNode: 8,
-      },
-      { name: 'entity ids (Float64Array)', bytes: this.ids.byteLength, bytesPerNode: 8 },
-      {
-        name: 'protection times (Int32Array)',
-        bytes: this.ptime.byteLength,
-        bytesPerNode: 4,
+        name: 'scan list: prev, next, node (Int32Array) and entity id (Float64Array) per slot',
+        bytes:
+          this.sPrev.byteLength +
+          this.sNext.byteLength +
+          this.sNode.byteLength +
+          this.sId.byteLength,
+        perNode: false,
       },
       {
-        name: 'hash table, 2 slots per node (Int32Array)',
-        bytes: this.slots.byteLength,
-        bytesPerNode: 8,
+        name: 'hit counter per group of positions (Float64Array, 8 B per groupSize nodes)',
+        bytes: this.hits.byteLength,
+        perNode: true,
       },
       {
-        name: 'protection-time Fenwick tree, 2 per node (Int32Array)',
-        bytes: this.tree.byteLength,
-        bytesPerNode: 8,
+        name: `nodes = hash table: [id, link] per slot (Float64Array, load ≤ ${MAX_LOAD})`,
+        bytes: this.table.byteLength,
+        perNode: true,
+      },
+      {
+        name: 'protection time → node (Int32Array, 2 times per node)',
+        bytes: this.timeToNode.byteLength,
+        perNode: true,
+      },
+      {
+        name: 'live-time bitmap + Fenwick tree over its words (2 × Int32Array)',
+        bytes: this.marks.byteLength,
+        perNode: true,
       },
     ];
     let staticBytes = 0;
-    let bytesPerNode = 0;
+    let nodeBytes = 0;
     for (const p of parts) {
-      if (p.bytesPerNode === 0) staticBytes += p.bytes;
-      bytesPerNode += p.bytesPerNode;
+      if (p.perNode) nodeBytes += p.bytes;
+      else staticBytes += p.bytes;
     }
     return {
       staticBytes,
-      bytesPerNode,
-      nodeCapacity: cap,
-      nodes: this.length,
-      nodeBytes: bytesPerNode * cap,
-      totalBytes: staticBytes + bytesPerNode * cap,
+      bytesPerNode: nodeBytes / capacity,
+      nodeCapacity: capacity,
+      nodes: this.table.size,
+      nodeBytes,
+      totalBytes: staticBytes + nodeBytes,
       parts,
     };
   }
 
   /**
-   * Checks the internal invariants (list links, scan-list boundary, protection times, hash
-   * table, tree counts) and throws an Error naming the first broken one. For tests and debug
-   * builds; O(n).
+   * Checks the internal invariants (scan-list links, protection order, hash table, counts)
+   * and throws an Error naming the first broken one. For tests and debugging; O(n).
    */
   checkInvariants(): void {
     const fail = (what: string): never => {
       throw new Error(`CvhrcTracker invariant broken: ${what}`);
     };
+    const table = this.table;
+    const recs = table.recs;
     let n = 0;
-    let protectedSeen = 0;
-    let lastTime = Infinity;
     let p = -1;
-    for (let x = this.head; x >= 0; x = this.next[x]!) {
-      if (this.prev[x] !== p) fail(`prev of node ${x}`);
-      const inScan = n < this.scanListSize;
-      const t = this.ptime[x]!;
-      if (inScan && t !== 0) fail(`scan-list node ${x} at ${n} has protection time ${t}`);
-      if (!inScan) {
-        if (!(t > 0 && t < lastTime && t <= this.clock)) fail(`protection time order at ${n}`);
-        lastTime = t;
-        protectedSeen++;
-      }
-      if (n === Math.min(this.length, this.scanListSize) - 1 && x !== this.scanTail) {
-        fail('scanTail');
-      }
-      if (this.slots[this.probe(this.ids[x]!)] !== x) fail(`hash entry of node ${x}`);
-      p = x;
-      n++;
-      if (n > this.cap) fail('list cycle');
+    for (let s = this.sHead; s >= 0; s = this.sNext[s]!) {
+      if (this.sPrev[s] !== p) fail(`prev of scan slot ${s}`);
+      const x = this.sNode[s]!;
+      if (recs[2 * x] !== this.sId[s]) fail(`scan slot ${s}: id and node disagree`);
+      if (table.probe(this.sId[s]!) !== x) fail(`hash position of node ${x}`);
+      if (recs[2 * x + 1] !== -(s + 1)) fail(`link of scan node ${x}`);
+      p = s;
+      if (++n > this.scanListSize) fail('scan list longer than its size');
     }
-    if (p !== this.tail) fail('tail');
-    if (n !== this.length) fail(`length ${this.length} but ${n} nodes`);
-    if (this.scanLen !== Math.min(n, this.scanListSize)) fail('scanLen');
-    if (protectedSeen !== this.protectedCount) fail('protectedCount');
-    let total = 0;
-    for (let i = this.clock; i > 0; i -= i & -i) total += this.tree[i]!;
-    if (total !== this.protectedCount) fail('tree total');
+    if (p !== this.sTail) fail('scan tail');
+    if (n !== this.scanLen) fail(`scanLen ${this.scanLen} but ${n} in the scan list`);
+    let prot = 0;
+    for (let t = 0; t <= this.clock; t++) {
+      if (!this.marks.has(t)) continue;
+      const x = this.timeToNode[t]!;
+      if (recs[2 * x + 1] !== t) fail(`protection time of node ${x}`);
+      if (table.probe(recs[2 * x]!) !== x) fail(`hash position of node ${x}`);
+      prot++;
+    }
+    if (this.marks.highestAtOrBelow(this.marks.cap - 1) > this.clock) fail('mark above the clock');
+    if (prot !== this.protectedCount) fail('protectedCount');
+    if (prot > 0 && n !== this.scanListSize) fail('protected entities behind a short scan list');
+    if (n + prot !== table.size) fail(`size ${table.size} but ${n + prot} listed`);
+    if (prot > 0 && this.marks.count(0, this.clock) !== prot) fail('Fenwick count');
     let used = 0;
-    for (const s of this.slots) if (s >= 0) used++;
-    if (used !== n) fail('hash size');
+    for (let i = 0; i < table.slotCount; i++) if (recs[2 * i] !== -1) used++;
+    if (used !== table.size) fail('table size');
   }
 
   // ---- internals ----------------------------------------------------------------------
 
-  private pushHead(x: number): void {
-    const h = this.head;
-    this.prev[x] = -1;
-    this.next[x] = h;
-    if (h >= 0) this.prev[h] = x;
-    else this.tail = x;
-    this.head = x;
+  /** Fixes the pointer to a node that the hash table moved to `slot`. */
+  private readonly moved = (slot: number, link: number): void => {
+    if (link >= 0) this.timeToNode[link] = slot;
+    else this.sNode[-link - 1] = slot;
+  };
+
+  private pushHeadSlot(s: number): void {
+    const h = this.sHead;
+    this.sPrev[s] = -1;
+    this.sNext[s] = h;
+    if (h >= 0) this.sPrev[h] = s;
+    else this.sTail = s;
+    this.sHead = s;
   }
 
-  private unlink(x: number): void {
-    const p = this.prev[x]!;
-    const q = this.next[x]!;
-    if (p >= 0) this.next[p] = q;
-    else this.head = q;
-    if (q >= 0) this.prev[q] = p;
-    else this.tail = p;
+  private pushTailSlot(s: number): void {
+    const t = this.sTail;
+    this.sNext[s] = -1;
+    this.sPrev[s] = t;
+    if (t >= 0) this.sNext[t] = s;
+    else this.sHead = s;
+    this.sTail = s;
   }
 
-  /** Protects a node that just fell out of the scan list. */
-  private protectNode(x: number): void {
-    this.mark(x);
-    this.c.protects++;
-    this.port.protect(this.ids[x]!);
+  private unlinkSlot(s: number): void {
+    const p = this.sPrev[s]!;
+    const q = this.sNext[s]!;
+    if (p >= 0) this.sNext[p] = q;
+    else this.sHead = q;
+    if (q >= 0) this.sPrev[q] = p;
+    else this.sTail = p;
   }
 
-  /** Gives `x` the next protection time. */
-  private mark(x: number): void {
-    if (this.clock === this.treeCap) this.compact();
+  /** Protects node x (entity `id`), which just fell out of the scan list. */
+  private protectNode(x: number, id: number): void {
+    if (this.clock + 1 === this.marks.cap) this.compact();
     const t = ++this.clock;
-    const tree = this.tree;
-    const cap = this.treeCap;
-    for (let i = t; i <= cap; i += i & -i) tree[i]!++;
-    this.ptime[x] = t;
+    this.marks.set(t);
+    this.timeToNode[t] = x;
+    this.table.recs[2 * x + 1] = t;
     this.protectedCount++;
+    this.c.protects++;
+    this.port.protect(id);
   }
 
-  private unmark(t: number): void {
-    const tree = this.tree;
-    const cap = this.treeCap;
-    for (let i = t; i <= cap; i += i & -i) tree[i]!--;
-    this.protectedCount--;
-  }
-
-  /** Renumbers the protection times 1..protectedCount, walking the protected part from the tail. */
+  /** Renumbers the live protection times 0..protectedCount − 1 in order. */
   private compact(): void {
     this.c.compactions++;
+    this.renumberInto(this.marks, this.timeToNode);
+  }
+
+  /** Moves the live protection times, in order, to 0..k − 1 of `marks` / `timeToNode`. */
+  private renumberInto(marks: TimeMarks, timeToNode: Int32Array<ArrayBuffer>): void {
+    const bits = this.marks.bits;
+    const from = this.timeToNode;
+    const recs = this.table.recs;
     let k = 0;
-    for (let x = this.tail; x >= 0 && x !== this.scanTail; x = this.prev[x]!) {
-      if (this.ptime[x]! > 0) this.ptime[x] = ++k;
+    if (this.clock >= 0) {
+      for (let w = 0; w <= this.clock >>> 5; w++) {
+        let x = bits[w]!;
+        while (x !== 0) {
+          const t = (w << 5) | (31 - Math.clz32(x & -x));
+          x &= x - 1;
+          const node = from[t]!;
+          timeToNode[k] = node;
+          recs[2 * node + 1] = k++;
+        }
+      }
     }
     if (k !== this.protectedCount) {
       throw new Error(`CvhrcTracker: ${k} protected nodes but ${this.protectedCount} counted`);
     }
-    this.clock = k;
-    this.tree = onesTree(this.treeCap, k, this.tree);
+    marks.fillFirst(k);
+    this.marks = marks;
+    this.timeToNode = timeToNode;
+    this.clock = k - 1;
   }
 
-  /** Hash slot holding `id`, or the empty slot where it would go. */
-  private probe(id: number): number {
-    const slots = this.slots;
-    const ids = this.ids;
-    const mask = this.slotMask;
-    let i = hashId(id) >>> this.slotShift;
-    for (;;) {
-      const x = slots[i]!;
-      if (x < 0 || ids[x] === id) return i;
-      i = (i + 1) & mask;
+  /** Sizes the scan list, the protection times and the hit counters to the table's capacity. */
+  private fitToTable(): void {
+    const capacity = this.table.capacity;
+    const scanCap = Math.min(this.scanListSize, capacity);
+    if (scanCap > this.sPrev.length) {
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const b = new Int32Array(scanCap);
+        b.set(a);
+        return b;
+      };
+      this.sPrev = grow(this.sPrev);
+      this.sNext = grow(this.sNext);
+      this.sNode = grow(this.sNode);
+      const sId = new Float64Array(scanCap);
+      sId.set(this.sId);
+      this.sId = sId;
     }
-  }
-
-  private find(id: number): number {
-    return this.slots[this.probe(id)]!;
-  }
-
-  /** Empties `slot`, shifting later entries of the probe run back (no tombstones). */
-  private deleteSlot(slot: number): void {
-    const slots = this.slots;
-    const ids = this.ids;
-    const mask = this.slotMask;
-    const shift = this.slotShift;
-    let i = slot;
-    let j = slot;
-    for (;;) {
-      j = (j + 1) & mask;
-      const x = slots[j]!;
-      if (x < 0) break;
-      const home = hashId(ids[x]!) >>> shift;
-      // x may fill the hole at i if i lies cyclically in [home, j).
-      if (((j - home) & mask) >= ((j - i) & mask)) {
-        slots[i] = x;
-        i = j;
-      }
-    }
-    slots[i] = -1;
-  }
-
-  /** Sets the node capacity (a power of two), copying the list and rebuilding hash and tree. */
-  private resize(cap: number): void {
-    const old = this.cap;
-    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a.subarray(0, Math.min(old, cap)));
-      return b;
-    };
-    this.prev = grow(this.prev, (n) => new Int32Array(n));
-    this.next = grow(this.next, (n) => new Int32Array(n));
-    this.ids = grow(this.ids, (n) => new Float64Array(n));
-    this.ptime = grow(this.ptime, (n) => new Int32Array(n));
-    this.cap = cap;
-    const bits = Math.log2(cap) + 1;
-    this.slots = new Int32Array(2 * cap).fill(-1);
-    this.slotMask = 2 * cap - 1;
-    this.slotShift = 32 - bits;
-    for (let x = this.head; x >= 0; x = this.next[x]!) this.slots[this.probe(this.ids[x]!)] = x;
-    this.tree = new Int32Array(2 * cap);
-    this.treeCap = 2 * cap - 1;
-    this.compact();
-    this.c.compactions--; // a resize is not counted as a compaction
-    const groups = Math.ceil(cap / this.groupSize) + 1;
+    const marks = new TimeMarks(2 * capacity);
+    this.renumberInto(marks, new Int32Array(marks.cap));
+    const groups = Math.ceil(capacity / this.groupSize) + 1;
     if (groups > this.hits.length) {
       const hits = new Float64Array(groups);
       hits.set(this.hits);

@@ -38,19 +38,14 @@ export class TimeMarks {
     const wb = b >>> 5;
     if (wa === wb) return popcount(bits[wa]! & (-1 << (a & 31)) & (-1 >>> (31 - (b & 31))));
     let s = popcount(bits[wa]! & (-1 << (a & 31))) + popcount(bits[wb]! & (-1 >>> (31 - (b & 31))));
-    // Whole words wa+1 .. wb−1: Fenwick prefix(wb) − prefix(wa + 1); the walks stop where they meet.
+    // Whole words wa+1 .. wb−1: Fenwick prefix(wb) − prefix(wa + 1). The walks share their
+    // tail from the common prefix c of the two indices: i passes c after all its steps above
+    // every j, then j walks down to c. Two loops, so only their exits are mispredicted.
     const tree = this.tree;
     let i = wb;
     let j = wa + 1;
-    while (i !== j) {
-      if (i > j) {
-        s += tree[i]!;
-        i -= i & -i;
-      } else {
-        s -= tree[j]!;
-        j -= j & -j;
-      }
-    }
+    for (; i > j; i -= i & -i) s += tree[i]!;
+    for (; j > i; j -= j & -j) s -= tree[j]!;
     return s;
   }
 

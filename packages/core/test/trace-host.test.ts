@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SCAN_EVERY,
+  ExactLru,
+  InvalidOptionError,
+  InvalidPageError,
+  TraceHost,
+  createRng,
+  meanAbsoluteError,
+  runTrackerOnTrace,
+} from '@cvhrc/core';
+
+/** The group ends (g + 1)·groupSize up to `max`. */
+function groupEnds(groupSize: number, max: number): number[] {
+  const out: number[] = [];
+  for (let s = groupSize; s <= max; s += groupSize) out.push(s);
+  return out;
+}
+
+function exactCurve(pages: readonly number[]) {
+  const lru = new ExactLru();
+  lru.accessAll(pages);
+  return lru;
+}
+
+describe('TraceHost', () => {
+  it('matches the exact curve at group resolution when the working set fits in the scan list and every reference is scanned', () => {
+    // Condition: scanEvery = 1 and at most scanListSize distinct pages. Each reference is then
+    // seen by the scan right after it, alone, at its page's exact LRU position.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 500 }),
+        fc.integer({ min: 1, max: 8 }),
+        (raw, groupSize) => {
+          const pages = raw.map((p) => 1_000_000 + 97 * p);
+          const host = runTrackerOnTrace(pages, { scanListSize: 64, groupSize, scanEvery: 1 });
+          expect(host.tracker.counters.fakeFaults).toBe(0);
+          const sizes = groupEnds(groupSize, 64);
+          expect(host.curve(sizes).points()).toEqual(exactCurve(pages).curve(sizes).points());
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('matches exact on a loop inside the scan list for any scan interval up to the loop length', () => {
+    // A loop references the LRU end of the list first, in order, so each scan sees its
+    // references at their exact positions.
+    const n = 50;
+    const pages = Array.from({ length: n * 30 }, (_, i) => i % n);
+    for (const scanEvery of [1, 7, 25, 50]) {
+      const host = runTrackerOnTrace(pages, { scanListSize: 64, groupSize: 5, scanEvery });
+      const sizes = groupEnds(5, 100);
+      expect(host.curve(sizes).points()).toEqual(exactCurve(pages).curve(sizes).points());
+    }
+  });
+
+  it('catches the tail of a loop larger than the scan list with fake faults', () => {
+    const scanListSize = 64;
+    const groupSize = 8;
+    const n = 100; // loop length > scan list
+    const passes = 20;
+    const pages = Array.from({ length: n * passes }, (_, i) => 4096 * (i % n));
+    const exact = exactCurve(pages);
+    for (const scanEvery of [1, 100, DEFAULT_SCAN_EVERY]) {
+      const host = runTrackerOnTrace(pages, { scanListSize, groupSize, scanEvery });
+      // Every reference after the first pass hits the LRU end, which is protected.
+      expect(host.tracker.counters.fakeFaults).toBe(n * (passes - 1));
+      expect(host.tracker.counters.referencesFound).toBe(0);
+      const sizes = groupEnds(groupSize, 200);
+      expect(host.curve(sizes).points()).toEqual(exact.curve(sizes).points());
+      // Hit ratio 0 below the loop, (passes − 1)/passes from the group holding position n − 1.
+      expect(host.curve().at(96)).toBe(0);
+      expect(host.curve().at(104)).toBe((passes - 1) / passes);
+    }
+  });
+
+  it('stays close to exact on a random trace with scans after every reference', () => {
+    const rng = createRng(7);
+    const pages = Array.from({ length: 20000 }, () => rng.nextInt(300));
+    const host = runTrackerOnTrace(pages, { scanListSize: 64, groupSize: 8, scanEvery: 1 });
+    const sizes = groupEnds(8, 320);
+    const exact = exactCurve(pages).curve(sizes);
+    // Only references to pages that fell out of the scan list with their bit set are lost.
+    expect(meanAbsoluteError(exact, host.curve(sizes), sizes)).toBeLessThan(0.02);
+  });
+
+  it('counts what it was fed and scans every scanEvery references', () => {
+    const host = new TraceHost({ scanEvery: 10, scanListSize: 4 });
+    host.accessAll([1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    expect(host.references).toBe(12);
+    expect(host.distinct).toBe(3);
+    expect(host.tracker.counters.scans).toBe(1);
+    host.finish();
+    expect(host.tracker.counters.scans).toBe(2);
+    host.finish(); // nothing new to scan
+    expect(host.tracker.counters.scans).toBe(2);
+    expect(host.snapshot().misses).toBe(3);
+  });
+
+  it('gives the same result through access and accessAll', () => {
+    const rng = createRng(3);
+    const pages = Array.from({ length: 5000 }, () =>
+      rng.nextFloat() < 0.1 ? 2 ** 40 + rng.nextInt(50) : rng.nextInt(500),
+    );
+    const a = new TraceHost({ scanListSize: 32, groupSize: 4, scanEvery: 64, initialCapacity: 1 });
+    a.accessAll(pages);
+    a.finish();
+    const b = new TraceHost({ scanListSize: 32, groupSize: 4, scanEvery: 64, initialCapacity: 1 });
+    for (const p of pages) b.access(p);
+    b.finish();
+    expect(a.curve().points()).toEqual(b.curve().points());
+    expect({ ...a.tracker.counters }).toEqual({ ...b.tracker.counters });
+    a.tracker.checkInvariants();
+  });
+
+  it('rejects bad pages and options', () => {
+    const host = new TraceHost();
+    expect(() => host.access(-1)).toThrow(InvalidPageError);
+    expect(() => host.accessAll([0.5])).toThrow(InvalidPageError);
+    expect(() => new TraceHost({ scanEvery: 0 })).toThrow(InvalidOptionError);
+  });
+});

@@ -1,0 +1,247 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CvhrcTracker,
+  DEFAULT_GROUP_SIZE,
+  DEFAULT_SCAN_LIST_SIZE,
+  InvalidOptionError,
+  InvalidPageError,
+  TrackerStateError,
+} from '@cvhrc/core';
+import { NaiveTracker, RecordingPort } from './helpers/naive.js';
+
+type Op =
+  | { kind: 'ref'; id: number }
+  | { kind: 'scan' }
+  | { kind: 'remove'; id: number }
+  | { kind: 'reset' };
+
+/** Drives a tracker as a host would: unseen → first touch, protected → fake fault, else a reference bit. */
+function drive(
+  tracker: Pick<CvhrcTracker, 'firstTouch' | 'fakeFault' | 'scan' | 'remove'>,
+  port: RecordingPort,
+  seen: Set<number>,
+  op: Op,
+): void {
+  switch (op.kind) {
+    case 'ref':
+      if (!seen.has(op.id)) {
+        seen.add(op.id);
+        tracker.firstTouch(op.id);
+      } else if (port.protectedIds.has(op.id)) {
+        tracker.fakeFault(op.id);
+      } else {
+        port.referenced.add(op.id);
+      }
+      break;
+    case 'scan':
+      tracker.scan();
+      break;
+    case 'remove':
+      if (seen.delete(op.id)) {
+        port.referenced.delete(op.id);
+        port.protectedIds.delete(op.id);
+        expect(tracker.remove(op.id)).toBe(true);
+      } else {
+        expect(tracker.remove(op.id)).toBe(false);
+      }
+      break;
+    case 'reset':
+      break;
+  }
+}
+
+describe('CvhrcTracker against the naive list (property)', () => {
+  const universe = fc.integer({ min: 0, max: 30 }).map((k) => (k < 25 ? k : 2 ** 40 + k));
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 12, arbitrary: universe.map((id) => ({ kind: 'ref' as const, id })) },
+    { weight: 3, arbitrary: fc.constant({ kind: 'scan' as const }) },
+    { weight: 2, arbitrary: universe.map((id) => ({ kind: 'remove' as const, id })) },
+  );
+  const settings = fc.record({
+    scanListSize: fc.integer({ min: 1, max: 8 }),
+    groupSize: fc.integer({ min: 1, max: 5 }),
+    initialCapacity: fc.integer({ min: 1, max: 6 }),
+  });
+
+  it('counts the same hits per group, calls the port the same way and keeps the same order', () => {
+    fc.assert(
+      fc.property(settings, fc.array(op, { maxLength: 300 }), (s, ops) => {
+        const fastPort = new RecordingPort();
+        const naivePort = new RecordingPort();
+        const fast = new CvhrcTracker(fastPort, s);
+        const naive = new NaiveTracker(naivePort, s.scanListSize, s.groupSize);
+        const seenFast = new Set<number>();
+        const seenNaive = new Set<number>();
+        for (const o of ops) {
+          drive(fast, fastPort, seenFast, o);
+          drive(naive, naivePort, seenNaive, o);
+          fast.checkInvariants();
+        }
+        expect(Array.from(fast.entities())).toEqual(naive.list);
+        expect(fastPort.log).toEqual(naivePort.log);
+        expect([...fastPort.protectedIds].sort()).toEqual([...naivePort.protectedIds].sort());
+        const snap = fast.snapshot();
+        const hits = Array.from({ length: Math.max(snap.groups, naive.hits.length) }, (_, g) =>
+          snap.hitsIn(g),
+        );
+        const naiveHits = hits.map((_, g) => naive.hits[g] ?? 0);
+        expect(hits).toEqual(naiveHits);
+        expect(snap.misses).toBe(naive.misses);
+        const { compactions: _c, ...counters } = fast.counters;
+        expect(counters).toEqual(naive.counters);
+        expect(fast.size).toBe(naive.list.length);
+        expect(fast.scanListLength).toBe(Math.min(naive.list.length, s.scanListSize));
+        for (const id of naive.list) {
+          expect(fast.has(id)).toBe(true);
+          expect(fast.isProtected(id)).toBe(naive.isProtected(id));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('survives many compactions and growths on long runs', () => {
+    const port = new RecordingPort();
+    const naivePort = new RecordingPort();
+    const fast = new CvhrcTracker(port, { scanListSize: 5, groupSize: 3, initialCapacity: 1 });
+    const naive = new NaiveTracker(naivePort, 5, 3);
+    const seen = new Set<number>();
+    const seenNaive = new Set<number>();
+    let x = 1;
+    for (let i = 0; i < 20000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const r = x % 100;
+      const id = (x >>> 8) % 200;
+      const o: Op =
+        r < 85 ? { kind: 'ref', id } : r < 95 ? { kind: 'scan' } : { kind: 'remove', id };
+      drive(fast, port, seen, o);
+      drive(naive, naivePort, seenNaive, o);
+    }
+    fast.checkInvariants();
+    expect(fast.counters.compactions).toBeGreaterThan(10);
+    expect(Array.from(fast.entities())).toEqual(naive.list);
+    expect(port.log).toEqual(naivePort.log);
+  });
+});
+
+describe('CvhrcTracker events', () => {
+  it('protects what falls out of the scan list and fake-faults it back', () => {
+    const port = new RecordingPort();
+    const t = new CvhrcTracker(port, { scanListSize: 2, groupSize: 1 });
+    t.firstTouch(10);
+    t.firstTouch(11);
+    expect(port.log).toEqual([]);
+    t.firstTouch(12); // list 12 11 | 10
+    expect(port.log).toEqual(['protect 10']);
+    expect(t.isProtected(10)).toBe(true);
+    t.fakeFault(10); // hit at position 2; list 10 12 | 11
+    expect(port.log).toEqual(['protect 10', 'unprotect 10', 'protect 11']);
+    expect(Array.from(t.entities())).toEqual([10, 12, 11]);
+    expect(t.snapshot().hitsIn(2)).toBe(1);
+    expect(t.counters.fakeFaults).toBe(1);
+    expect(() => t.fakeFault(12)).toThrow(TrackerStateError);
+    expect(() => t.fakeFault(99)).toThrow(TrackerStateError);
+    expect(() => t.firstTouch(12)).toThrow(TrackerStateError);
+    expect(() => t.firstTouch(-3)).toThrow(InvalidPageError);
+  });
+
+  it('scans from the LRU end of the scan list, counting hits at current positions', () => {
+    const port = new RecordingPort();
+    const t = new CvhrcTracker(port, { scanListSize: 4, groupSize: 1 });
+    for (const id of [1, 2, 3, 4]) t.firstTouch(id); // 4 3 2 1
+    port.referenced.add(1);
+    port.referenced.add(3);
+    t.scan();
+    // 1 at position 3 moves first (hit at 3): 1 4 3 2; then 3 at 1 + 1 moved = 2: 3 1 4 2.
+    expect(Array.from(t.entities())).toEqual([3, 1, 4, 2]);
+    expect(t.snapshot().hitsPerGroup().slice(0, 4)).toEqual(new Float64Array([0, 0, 1, 1]));
+    expect(port.log).toEqual(['ref 1', 'ref 3']);
+    expect(t.counters.entitiesScanned).toBe(4);
+    expect(t.counters.referencesFound).toBe(2);
+    expect(t.counters.listMoves).toBe(2);
+    // The MRU entity, referenced again, counts at position 0 and stays.
+    port.referenced.add(3);
+    t.scan();
+    expect(t.snapshot().hitsIn(0)).toBe(1);
+    expect(t.counters.listMoves).toBe(2);
+  });
+
+  it('lets the first protected entity into the scan list when a scan-list entity leaves', () => {
+    const port = new RecordingPort();
+    const t = new CvhrcTracker(port, { scanListSize: 2 });
+    for (const id of [1, 2, 3, 4]) t.firstTouch(id); // 4 3 | 2 1
+    port.log.length = 0;
+    expect(t.remove(3)).toBe(true); // 4 2 | 1
+    expect(port.log).toEqual(['unprotect 2']);
+    expect(Array.from(t.entities())).toEqual([4, 2, 1]);
+    expect(t.isProtected(2)).toBe(false);
+    expect(t.remove(1)).toBe(true); // a protected entity leaves: nothing else happens
+    expect(port.log).toEqual(['unprotect 2']);
+    expect(t.remove(1)).toBe(false);
+    expect(t.remove(-1)).toBe(false);
+    expect(Array.from(t.entities())).toEqual([4, 2]);
+    expect(t.counters.removes).toBe(2);
+    t.checkInvariants();
+  });
+
+  it('keeps windows: reset, and snapshot differences', () => {
+    const port = new RecordingPort();
+    const t = new CvhrcTracker(port, { scanListSize: 2, groupSize: 1 });
+    for (const id of [1, 2, 3]) t.firstTouch(id); // 3 2 | 1
+    const first = t.snapshot();
+    expect(first.misses).toBe(3);
+    expect(first.hits).toBe(0);
+    t.fakeFault(1); // hit at 2
+    port.referenced.add(3);
+    t.scan(); // 3 at position 1
+    const second = t.snapshot();
+    const window = second.minus(first);
+    expect(window.misses).toBe(0);
+    expect(window.hits).toBe(2);
+    expect(window.hitsIn(1)).toBe(1);
+    expect(window.hitsIn(2)).toBe(1);
+    expect(window.curve().at(2)).toBe(0.5);
+    expect(window.curve().at(3)).toBe(1);
+    expect(() => first.minus(second)).toThrow(InvalidOptionError);
+    t.resetWindow();
+    expect(t.snapshot().accesses).toBe(0);
+    expect(t.curve().at(1000)).toBe(0);
+    expect(t.size).toBe(3); // the list is kept
+    t.resetCounters();
+    expect(t.counters.fakeFaults).toBe(0);
+  });
+
+  it('rejects bad options', () => {
+    const port = new RecordingPort();
+    expect(() => new CvhrcTracker(port, { scanListSize: 0 })).toThrow(InvalidOptionError);
+    expect(() => new CvhrcTracker(port, { groupSize: 1.5 })).toThrow(InvalidOptionError);
+    expect(() => new CvhrcTracker(port, { initialCapacity: -1 })).toThrow(InvalidOptionError);
+  });
+});
+
+describe('CvhrcTracker space report', () => {
+  it('stays within the paper’s Table 2 with default settings (169 KB static, 40 B per node)', () => {
+    expect(DEFAULT_SCAN_LIST_SIZE).toBe(8192);
+    expect(DEFAULT_GROUP_SIZE).toBe(256);
+    const t = new CvhrcTracker(new RecordingPort());
+    const r = t.spaceReport();
+    expect(r.staticBytes).toBeLessThanOrEqual(169 * 1024);
+    expect(r.bytesPerNode).toBeLessThanOrEqual(40);
+    expect(r.nodeCapacity).toBeGreaterThanOrEqual(8192);
+    expect(r.totalBytes).toBe(r.staticBytes + r.nodeBytes);
+    expect(r.parts.reduce((s, p) => s + p.bytes, 0)).toBe(r.totalBytes);
+  });
+
+  it('grows per node and keeps the same bytes per node', () => {
+    const t = new CvhrcTracker(new RecordingPort(), { initialCapacity: 16 });
+    const before = t.spaceReport();
+    for (let i = 0; i < 100_000; i++) t.firstTouch(i);
+    const after = t.spaceReport();
+    expect(after.nodes).toBe(100_000);
+    expect(after.nodeCapacity).toBeGreaterThanOrEqual(100_000);
+    expect(after.bytesPerNode).toBeLessThanOrEqual(40);
+    expect(after.nodeBytes).toBeGreaterThan(before.nodeBytes);
+    expect(after.staticBytes).toBeLessThanOrEqual(169 * 1024);
+  });
+});
