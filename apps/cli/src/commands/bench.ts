@@ -5,7 +5,8 @@ import { ExactLru, TraceHost, ZipfSampler, createRng } from '@cvhrc/core';
 import { readTraceFile } from '@cvhrc/workloads/node';
 import type { Context } from '../program.js';
 import { positiveInt } from '../program.js';
-import { formatRate } from '../output.js';
+import { formatRate, formatTable } from '../output.js';
+import { accuracyTable } from './accuracy.js';
 
 interface MmuOptions {
   json?: boolean;
@@ -73,6 +74,35 @@ export function registerBench(program: Command, ctx: Context): Command {
           `  exact LRU (stack distances)   ${formatRate(r.exactPerSec)}references/s\n` +
           `  CvHRC tracker on trace host   ${formatRate(r.cvhrcPerSec)}references/s\n` +
           `  peak RSS                      ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+      );
+    });
+  bench
+    .command('accuracy')
+    .description(
+      'MAE of the CvHRC tracker against the exact LRU curve at default settings, on trace files and seeded synthetic traces',
+    )
+    .option('--trace <file...>', 'trace files to include (formats from their names)')
+    .option('--seed <n>', 'seed of the synthetic traces', positiveInt, 42)
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { trace?: string[]; seed: number; json?: boolean }) => {
+      const rows = await accuracyTable(opts.trace ?? [], ctx.cwd, opts.seed);
+      if (opts.json) {
+        ctx.io.out(JSON.stringify({ bench: 'accuracy', rows }) + '\n');
+        return;
+      }
+      ctx.io.out(
+        formatTable(
+          ['trace', 'refs', 'distinct', 'MAE all', 'MAE >= 8192', 'need exact', 'need cvhrc'],
+          rows.map((r) => [
+            r.trace,
+            String(r.references),
+            String(r.distinct),
+            r.maeAll.toFixed(4),
+            r.maeAtOrAboveScanList === null ? '-' : r.maeAtOrAboveScanList.toFixed(4),
+            String(r.pageNeedExact),
+            String(r.pageNeedCvhrc),
+          ]),
+        ),
       );
     });
   return bench;
