@@ -1,9 +1,16 @@
 import { InvalidOptionError, InvalidPageError } from './errors.js';
 import { HitRatioCurve } from './hit-ratio-curve.js';
-import { isPageId } from './internal/ids.js';
+import { DIRECT_FREE, directLengthFor, isPageId } from './internal/ids.js';
 import { RecordTable } from './internal/record-table.js';
 import { normaliseSizes } from './internal/sizes.js';
-import { TimeMarks, popcount } from './internal/time-marks.js';
+import {
+  BYTES_AFTER,
+  TimeMarks,
+  enterWord,
+  popcount,
+  unmarkUpperCounts,
+  upperBelow,
+} from './internal/time-marks.js';
 
 export interface ExactLruOptions {
   /** Distinct pages to make room for at first (grows by doubling). Default 1024. */
@@ -16,33 +23,44 @@ export interface ExactLruOptions {
   readonly initialTimeCapacity?: number;
 }
 
+/** Above DIRECT_FREE, the direct array may hold up to this many slots per distinct page. */
+const DIRECT_RATIO = 16;
+
 /**
  * Exact LRU stack distances and hit-ratio curve of a reference stream (Mattson et al. 1970),
- * in O(log n) per reference.
+ * in O(1) amortised per reference (O(log n) with a small constant in the worst case).
  *
- * Each distinct page keeps the time of its last reference; a bitmap over time marks the times
- * that are some page's last reference, with a Fenwick tree over the bitmap's 32-bit words.
- * The stack distance of a reference is the number of marks from the page's last time to now
- * (the page itself included), so distance 1 is a re-reference of the most recent page and a
- * reference hits in an LRU memory of c pages exactly when its distance is ≤ c. First
+ * Each distinct page keeps the time of its last reference; a {@link TimeMarks} bitmap marks
+ * the times that are some page's last reference and counts the marks below a time in six
+ * reads. The stack distance of a reference is the number of marks from the page's last time
+ * to now (the page itself included), so distance 1 is a re-reference of the most recent page
+ * and a reference hits in an LRU memory of c pages exactly when its distance is ≤ c. First
  * references are misses (infinite distance). When the times run out they are compacted (live
- * times renumbered in order) and, if more than half would stay live, doubled, so the cost per
- * reference stays O(log n) amortised and memory stays proportional to the distinct pages.
- * The trace itself is never held.
+ * times renumbered in order) and, if more than half would stay live, doubled, so memory
+ * stays proportional to the distinct pages. The trace itself is never held.
+ *
+ * A page's last time is found in an Int32Array indexed by page id while every id seen is
+ * below 2^20, or below 2^24 and 16 × the distinct pages (dense ids: page frame numbers,
+ * ranks, block numbers of one small volume); the first id outside that moves every page into
+ * a hash table whose slots are the records [page, last time], for good.
  */
 export class ExactLru {
+  /** Last time by page id (−1: unseen) while ids are dense; null once the hash table took over. */
+  private direct: Int32Array<ArrayBuffer> | null;
   /** Hash table whose slot per page is the record [page, time of its last reference]. */
-  private readonly table: RecordTable;
-  /** Time → slot of the page it was handed to (valid while marked); read when compacting. */
-  private timeToPage: Int32Array<ArrayBuffer>;
-  /** Times that are some page's last reference. */
+  private table: RecordTable | null = null;
+  private readonly initialCapacity: number;
+  /** Times that are some page's last reference; marks.live = distinct pages, marks.top = now. */
   private marks: TimeMarks;
   /** Times usable before the next compaction (≤ marks.cap). */
   private limit: number;
-  /** Latest time handed out (−1 before the first reference). */
-  private now = -1;
-  /** histogram[d] = references with stack distance d (d ≥ 1). */
-  private hist: Float64Array<ArrayBuffer>;
+  /**
+   * counts[d] + hist[d] = references with stack distance d (d ≥ 1). The randomly updated
+   * counts take 2 bytes per distance, to stay small in the cache; a count that reaches 2^16
+   * carries into `hist`, and every read flushes them all into it.
+   */
+  private counts: Uint16Array<ArrayBuffer>;
+  private hist: Float64Array<ArrayBuffer> = new Float64Array(0);
   private refs = 0;
   private compacted = 0;
 
@@ -55,10 +73,10 @@ export class ExactLru {
     if (!Number.isInteger(timeCap) || timeCap < 2) {
       throw new InvalidOptionError('initialTimeCapacity', `must be an integer ≥ 2, got ${timeCap}`);
     }
-    this.table = new RecordTable(capacity, 0.5);
-    this.hist = new Float64Array(this.table.capacity + 1);
+    this.initialCapacity = capacity;
+    this.direct = new Int32Array(Math.min(DIRECT_FREE, nextPowerOfTwo(capacity))).fill(-1);
+    this.counts = new Uint16Array(capacity + 1);
     this.marks = new TimeMarks(timeCap);
-    this.timeToPage = new Int32Array(this.marks.cap);
     this.limit = options.initialTimeCapacity === undefined ? this.marks.cap : timeCap;
   }
 
@@ -69,29 +87,41 @@ export class ExactLru {
   access(page: number): number {
     if (!isPageId(page)) throw new InvalidPageError(page);
     this.refs++;
-    if (this.now + 1 === this.limit) this.compact();
-    const t = ++this.now;
-    const table = this.table;
-    let x = table.probe(page);
-    if (table.recs[2 * x] !== page) {
-      if (table.full) {
-        table.grow(this.moved);
-        x = table.probe(page);
-        if (this.hist.length < table.capacity + 1) this.growHistogram();
+    if (this.marks.top + 1 === this.limit) this.compact();
+    if (this.direct !== null && page >= this.direct.length) this.widen(page);
+    const marks = this.marks;
+    const t = marks.top + 1;
+    let t0: number;
+    const direct = this.direct;
+    if (direct !== null) {
+      t0 = direct[page]!;
+      direct[page] = t;
+    } else {
+      const table = this.table!;
+      let x = table.probe(page);
+      if (table.recs[2 * x] === page) {
+        t0 = table.recs[2 * x + 1]!;
+      } else {
+        if (table.full) {
+          table.grow();
+          x = table.probe(page);
+        }
+        table.insertAt(x, page, t);
+        t0 = -1;
       }
-      table.insertAt(x, page, t);
-      this.marks.set(t);
-      this.timeToPage[t] = x;
+      table.recs[2 * x + 1] = t;
+    }
+    if (t0 < 0) {
+      marks.push(t);
+      if (marks.live >= this.counts.length) this.growCounts();
       return Infinity;
     }
-    const recs = table.recs;
-    const t0 = recs[2 * x + 1]!;
-    // Distance: pages whose last reference is in [t0, t − 1], the page itself included.
-    const distance = this.marks.count(t0, t - 1);
-    this.marks.move(t0, t);
-    this.timeToPage[t] = x;
-    recs[2 * x + 1] = t;
-    this.hist[distance]!++;
+    // Distance: the marks in [t0, t − 1], the page's own included.
+    const distance = marks.live - marks.below(t0);
+    marks.raise(t);
+    marks.clear(t0);
+    marks.push(t);
+    this.count(this.counts, distance);
     return distance;
   }
 
@@ -103,66 +133,77 @@ export class ExactLru {
     const n = pages.length;
     let k = 0;
     while (k < n) {
-      const table = this.table;
-      const recs = table.recs;
-      const mask = table.mask;
-      const hbits = table.bits;
-      const bits = this.marks.bits;
-      const tree = this.marks.tree;
-      const words = this.marks.words;
-      const timeToPage = this.timeToPage;
-      const hist = this.hist;
-      const limit = this.limit;
-      let now = this.now;
-      let refs = this.refs;
-      for (; k < n; k++) {
-        const page = pages[k]!;
-        if (now + 1 === limit || !(page >= 0 && page < 4294967296 && page === page >>> 0)) break;
-        // slotOf(page, hbits), inlined for ids below 2^32.
-        let x = ((page >>> 0) ^ Math.imul(page >>> hbits, 0x9e3779b1)) & mask;
-        let key: number;
-        for (;;) {
-          key = recs[2 * x]!;
-          if (key === page || key === -1) break;
-          x = (x + 1) & mask;
-        }
-        if (key === -1) break; // a new page: the general path below
-        const t0 = recs[2 * x + 1]!;
-        const t = ++now;
-        // Marks in [t0, t − 1]; see TimeMarks.count and TimeMarks.move.
-        const wa = t0 >>> 5;
-        const wb = (t - 1) >>> 5;
-        const w = t >>> 5;
-        let distance: number;
-        if (wa === wb) {
-          distance = popcount(bits[wa]! & (-1 << (t0 & 31)) & (-1 >>> (31 - ((t - 1) & 31))));
-        } else {
-          distance =
-            popcount(bits[wa]! & (-1 << (t0 & 31))) +
-            popcount(bits[wb]! & (-1 >>> (31 - ((t - 1) & 31))));
-          let a = wb;
-          let b = wa + 1;
-          for (; a > b; a -= a & -a) distance += tree[a]!;
-          for (; b > a; b -= b & -b) distance -= tree[b]!;
-        }
-        bits[wa] = bits[wa]! & ~(1 << (t0 & 31));
-        bits[w] = bits[w]! | (1 << (t & 31));
-        if (wa !== w) {
-          const lo = wa + 1;
-          const hi = w + 1;
-          let j = lo;
-          for (; j < hi; j += j & -j) tree[j]!--;
-          for (j = hi; j <= words && j - (j & -j) >= lo; j += j & -j) tree[j]!++;
-        }
-        timeToPage[t] = x;
-        recs[2 * x + 1] = t;
-        hist[distance]!++;
-        refs++;
-      }
-      this.now = now;
-      this.refs = refs;
+      k = this.direct !== null ? this.runDirect(pages, k, n) : this.runHashed(pages, k, n);
       if (k < n) this.access(pages[k++]!);
     }
+  }
+
+  /** Re-references of pages in the direct array, pages[k..n); returns where it stopped. */
+  private runDirect(pages: ArrayLike<number>, k: number, n: number): number {
+    const direct = this.direct!;
+    const size = direct.length;
+    const m = this.marks;
+    const bits = m.bits;
+    const live = m.live;
+    const limit = this.limit;
+    const counts = this.counts;
+    let now = m.top;
+    let refs = this.refs;
+    for (; k < n; k++) {
+      const page = pages[k]!;
+      if (now + 1 === limit || !(page >= 0 && page < size && page === (page | 0))) break;
+      const t0 = direct[page]!;
+      if (t0 < 0) break; // a new page: the general path
+      const t = ++now;
+      direct[page] = t;
+      const d = step(m, bits, t0, t, live);
+      const c = counts[d]! + 1;
+      if (c === 65536) this.carry(d);
+      else counts[d] = c;
+      refs++;
+    }
+    m.top = now;
+    this.refs = refs;
+    return k;
+  }
+
+  /** Re-references of pages in the hash table, pages[k..n); returns where it stopped. */
+  private runHashed(pages: ArrayLike<number>, k: number, n: number): number {
+    const table = this.table!;
+    const recs = table.recs;
+    const mask = table.mask;
+    const shift = 32 - table.bits;
+    const m = this.marks;
+    const bits = m.bits;
+    const live = m.live;
+    const limit = this.limit;
+    const counts = this.counts;
+    let now = m.top;
+    let refs = this.refs;
+    for (; k < n; k++) {
+      const page = pages[k]!;
+      if (now + 1 === limit || !(page >= 0 && page < 4294967296 && page === page >>> 0)) break;
+      // slotOf(page, table.bits), inlined for ids below 2^32.
+      let x = Math.imul(page, 0x9e3779b1) >>> shift;
+      let key: number;
+      for (;;) {
+        key = recs[2 * x]!;
+        if (key === page || key === -1) break;
+        x = (x + 1) & mask;
+      }
+      if (key === -1) break; // a new page: the general path
+      const t0 = recs[2 * x + 1]!;
+      const t = ++now;
+      recs[2 * x + 1] = t;
+      const d = step(m, bits, t0, t, live);
+      const c = counts[d]! + 1;
+      if (c === 65536) this.carry(d);
+      else counts[d] = c;
+      refs++;
+    }
+    m.top = now;
+    this.refs = refs;
+    return k;
   }
 
   /** References recorded. */
@@ -172,7 +213,7 @@ export class ExactLru {
 
   /** Distinct pages seen (= first-reference misses). */
   get distinct(): number {
-    return this.table.size;
+    return this.marks.live;
   }
 
   /** Times the time array was compacted. */
@@ -185,13 +226,13 @@ export class ExactLru {
    * references with distance d; element 0 is always 0. First references are not in it.
    */
   histogram(): Float64Array {
-    return this.hist.slice(0, this.table.size + 1);
+    return this.flush().slice(0, this.marks.live + 1);
   }
 
   /** References that hit in an LRU memory of `size` pages (distance ≤ size). */
   hits(size: number): number {
-    const h = this.hist;
-    const top = Math.min(Math.floor(size), this.table.size);
+    const h = this.flush();
+    const top = Math.min(Math.floor(size), this.marks.live);
     let sum = 0;
     for (let d = 1; d <= top; d++) sum += h[d]!;
     return sum;
@@ -204,8 +245,8 @@ export class ExactLru {
    * `sizes` (sorted, duplicates dropped), it is defined exactly at those.
    */
   curve(sizes?: ArrayLike<number>): HitRatioCurve {
-    const h = this.hist;
-    const distinct = this.table.size;
+    const h = this.flush();
+    const distinct = this.marks.live;
     const total = this.refs;
     if (sizes === undefined) {
       const xs: number[] = [];
@@ -232,55 +273,126 @@ export class ExactLru {
     return HitRatioCurve.fromArrays(grid, ys);
   }
 
-  /** Bytes held by the typed arrays (hash table and records, time arrays, histogram). */
+  /** Bytes held by the typed arrays (direct array or hash table, time marks, histogram). */
   memoryBytes(): number {
     return (
-      this.table.byteLength +
-      this.timeToPage.byteLength +
+      (this.direct !== null ? this.direct.byteLength : this.table!.byteLength) +
       this.marks.byteLength +
+      this.counts.byteLength +
       this.hist.byteLength
     );
   }
 
-  /** Fixes the time → slot pointer of a record the hash table moved. */
-  private readonly moved = (slot: number, lastTime: number): void => {
-    this.timeToPage[lastTime] = slot;
-  };
+  private growCounts(): void {
+    const counts = new Uint16Array(2 * this.counts.length);
+    counts.set(this.counts);
+    this.counts = counts;
+  }
 
-  private growHistogram(): void {
-    const hist = new Float64Array(this.table.capacity + 1);
-    hist.set(this.hist);
-    this.hist = hist;
+  private count(counts: Uint16Array, d: number): void {
+    const c = counts[d]! + 1;
+    if (c === 65536) this.carry(d);
+    else counts[d] = c;
+  }
+
+  /** Carries a count of 2^16 into the histogram. */
+  private carry(d: number): void {
+    this.fitHistogram();
+    this.hist[d] = this.hist[d]! + 65536;
+    this.counts[d] = 0;
+  }
+
+  /** Makes the histogram as long as the counts. */
+  private fitHistogram(): void {
+    if (this.hist.length < this.counts.length) {
+      const hist = new Float64Array(this.counts.length);
+      hist.set(this.hist);
+      this.hist = hist;
+    }
+  }
+
+  /** Adds the counts into the histogram, zeroes them and returns the histogram. */
+  private flush(): Float64Array {
+    const counts = this.counts;
+    this.fitHistogram();
+    const hist = this.hist;
+    for (let d = 0; d < counts.length; d++) hist[d] = hist[d]! + counts[d]!;
+    counts.fill(0);
+    return hist;
+  }
+
+  /** Makes room for `page` in the direct array, or moves every page into the hash table. */
+  private widen(page: number): void {
+    const direct = this.direct!;
+    const size = directLengthFor(page, direct.length, this.marks.live + 1, DIRECT_RATIO);
+    if (size > 0) {
+      const wider = new Int32Array(size).fill(-1);
+      wider.set(direct);
+      this.direct = wider;
+      return;
+    }
+    const table = new RecordTable(Math.max(this.initialCapacity, 2 * this.marks.live), 0.5);
+    for (let id = 0; id < direct.length; id++) {
+      const t = direct[id]!;
+      if (t >= 0) table.insertAt(table.probe(id), id, t);
+    }
+    this.table = table;
+    this.direct = null;
   }
 
   /** Renumbers the live times 0..live−1 in order, doubling the limit if over half would stay live. */
   private compact(): void {
     this.compacted++;
-    const live = this.table.size + 1; // every seen page, and perhaps one being inserted now
-    let marks = this.marks;
+    const old = this.marks;
+    const live = old.live;
+    // Room for every seen page and perhaps one being inserted now; a compaction also visits
+    // every slot of the direct array or hash table, so the interval keeps up with those.
+    const slots = this.direct !== null ? this.direct.length : this.table!.slotCount;
     let limit = this.limit;
-    while (2 * live > limit) limit *= 2;
-    const cap = Math.max(marks.cap, Math.ceil(limit / 32) * 32);
-    const from = this.timeToPage;
-    const to = cap === marks.cap ? from : new Int32Array(cap);
-    const recs = this.table.recs;
-    const bits = marks.bits;
-    let k = 0;
-    for (let w = 0; w <= this.now >>> 5; w++) {
-      let word = bits[w]!;
-      while (word !== 0) {
-        const t = (w << 5) | (31 - Math.clz32(word & -word));
-        word &= word - 1;
-        const x = from[t]!;
-        to[k] = x;
-        recs[2 * x + 1] = k++;
-      }
-    }
-    if (cap !== marks.cap) marks = new TimeMarks(cap);
-    marks.fillFirst(k);
+    while (2 * (live + 1) > limit || 8 * limit < slots) limit *= 2;
+    // A page's new time is the number of live times below its old one.
+    if (this.direct !== null) old.renumber(this.direct, 0, 1);
+    else old.renumber(this.table!.recs, 1, 2); // values of records; empty slots hold −1
+    const marks = limit > old.cap ? new TimeMarks(limit) : old;
+    marks.fillFirst(live);
     this.marks = marks;
-    this.timeToPage = to;
     this.limit = limit;
-    this.now = k - 1;
   }
+}
+
+/**
+ * One re-reference in a hot loop: the page's last time t0 becomes t = top + 1 (the caller has
+ * counted t as the top already). Returns the stack distance, the marks in [t0, t − 1].
+ * `live` = marks (distinct pages), `bits` = m.bits.
+ */
+function step(m: TimeMarks, bits: Int32Array, t0: number, t: number, live: number): number {
+  const w = t0 >>> 5;
+  const wn = t >>> 5;
+  if ((t & 31) === 0) enterWord(m, wn, live);
+  const distance =
+    live -
+    ((m.up.length === 1 ? m.a6[w >>> 14]! : upperBelow(m, w)) +
+      m.a5[w >>> 11]! +
+      m.a4[w >>> 9]! +
+      m.a3[w >>> 6]! +
+      m.a2[w >>> 3]! +
+      m.a1[w]! +
+      popcount(bits[w]! & ((1 << (t0 & 31)) - 1)));
+  bits[w] = bits[w]! & ~(1 << (t0 & 31));
+  if (w !== wn) {
+    // unmarkCounts, its first level inlined.
+    const i = (w >>> 3) << 1;
+    const a1w = m.a1w;
+    a1w[i] = a1w[i]! - BYTES_AFTER[2 * (w & 7)]!;
+    a1w[i + 1] = a1w[i + 1]! - BYTES_AFTER[2 * (w & 7) + 1]!;
+    if (w >>> 3 !== wn >>> 3) unmarkUpperCounts(m, w, wn);
+  }
+  bits[wn] = bits[wn]! | (1 << (t & 31));
+  return distance;
+}
+
+function nextPowerOfTwo(x: number): number {
+  let p = 1;
+  while (p < x) p *= 2;
+  return p;
 }

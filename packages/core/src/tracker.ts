@@ -102,6 +102,12 @@ export interface TrackerSpaceReport {
 
 /** Highest load of the tracker's hash table before it doubles. */
 const MAX_LOAD = 0.7;
+/** Direct link array: at most this many slots per node of capacity. */
+const DIRECT_PER_NODE = 4;
+/** Ids at or above this are never direct-indexed. */
+const DIRECT_LIMIT = 2 ** 30;
+/** Link of an id that is not tracked, in the direct link array. */
+const UNTRACKED = -2147483648;
 
 /**
  * The CvHRC tracker of one container (Kim & Noh; after Zhou et al., ASPLOS 2004).
@@ -125,21 +131,25 @@ const MAX_LOAD = 0.7;
  *   entities exist, the first of them enters the scan list (at its LRU end) and is unprotected.
  *
  * Structures (see the README for the reasoning and the byte counts):
- * - The nodes are the records of an open-addressing hash table keyed by entity id: a record is
- *   [id, link] in a Float64Array, so finding an entity's node costs one cache miss.
+ * - A node holds the entity's link (its protection time, or its scan slot). While every id
+ *   tracked is below 4 × the node capacity, the links are an Int32Array indexed by id (a
+ *   node is its id: 4 bytes per id, one cache miss per lookup); the first id beyond that
+ *   moves them to an open-addressing hash table keyed by id whose slots are the records
+ *   [id, link] (a Float64Array, still one miss per lookup), and they move back to an array
+ *   when the capacity, doubling, covers every id again.
  * - The scan list is a doubly linked list (Int32Array prev/next) over scan-list slots, each
  *   holding its entity's id and node, so that a scan touches only these arrays and the port.
  * - The protected part only ever gains entities at its head (the one that fell out of the
  *   scan list last) and loses them anywhere, so its order is the order of protection times:
- *   a node's link is its protection time, a bitmap marks the live times (with a Fenwick tree
- *   over its 32-bit words) and an array maps each time back to its node. A protected entity's
- *   LRU position is the scan-list size plus the live times after its own, in O(log n). This
- *   gives exactly the groups that one boundary marker per group (Zhou et al.) gives, without
- *   O(groups) marker updates per move; the shifts such markers would make are still counted
- *   ({@link TrackerCounters.markerShifts}) so that a host can charge them.
+ *   a node's link is its protection time, a {@link TimeMarks} bitmap marks the live times
+ *   (and counts the marks below a time in six reads) and an array maps each time back to its
+ *   node. A protected entity's LRU position is the scan-list size plus the live times after
+ *   its own. This gives exactly the groups that one boundary marker per group (Zhou et al.)
+ *   gives, without O(groups) marker updates per move; the shifts such markers would make are
+ *   still counted ({@link TrackerCounters.markerShifts}) so that a host can charge them.
  *
  * The hot paths (`firstTouch`, `fakeFault`, `scan`, `remove`) allocate nothing except when
- * the table grows.
+ * the node capacity grows or the nodes move between the array and the hash table.
  */
 export class CvhrcTracker {
   /** Entities scanned instead of protected. */
@@ -153,10 +163,21 @@ export class CvhrcTracker {
   private readonly c: MutableCounters;
 
   /**
-   * Nodes: slot x of the table holds [entity id, link]. link ≥ 0 is the protection time of
-   * a protected entity; link < 0 is −(scan slot + 1) for an entity in the scan list.
+   * Nodes, and their links: link ≥ 0 is the protection time of a protected entity; link < 0
+   * is −(scan slot + 1) for an entity in the scan list. While ids are dense (every id below
+   * DIRECT_PER_NODE × the node capacity), a node is its id and its link is dlink[id]
+   * (UNTRACKED if none), and `table` is null; otherwise `dlink` is null and a node is the slot
+   * x of a hash table holding [entity id, link].
    */
-  private readonly table: RecordTable;
+  private table: RecordTable | null = null;
+  private dlink: Int32Array<ArrayBuffer> | null = null;
+  /** Nodes held before the structures double (what the hash table would hold). */
+  private nodeCap: number;
+  /** log2 of the hash table's slots at this capacity. */
+  private tableBits: number;
+  private count = 0;
+  /** Highest id ever tracked. */
+  private maxId = -1;
 
   // Scan list: doubly linked over slots; sId holds each slot's entity id, so that a scan
   // reads nothing but these arrays and the port.
@@ -207,13 +228,17 @@ export class CvhrcTracker {
       compactions: 0,
     };
     this.counters = this.c;
-    this.table = new RecordTable(initial, MAX_LOAD);
+    this.tableBits = Math.max(4, Math.ceil(Math.log2(Math.max(2, initial) / MAX_LOAD)));
+    this.nodeCap = Math.floor(2 ** this.tableBits * MAX_LOAD);
+    let length = 16;
+    while (length < initial) length *= 2;
+    this.dlink = new Int32Array(length).fill(UNTRACKED);
     this.fitToTable();
   }
 
   /** Tracked entities. */
   get size(): number {
-    return this.table.size;
+    return this.count;
   }
 
   /** Entities in the scan list (min(size, scanListSize)). */
@@ -228,25 +253,23 @@ export class CvhrcTracker {
 
   /** True if `id` is tracked. */
   has(id: number): boolean {
-    return isPageId(id) && this.table.recs[2 * this.table.probe(id)] === id;
+    return isPageId(id) && this.find(id) >= 0;
   }
 
   /** True if `id` is tracked and protected. */
   isProtected(id: number): boolean {
     if (!isPageId(id)) return false;
-    const x = this.table.probe(id);
-    const recs = this.table.recs;
-    return recs[2 * x] === id && recs[2 * x + 1]! >= 0;
+    const x = this.find(id);
+    return x >= 0 && this.linkOf(x) >= 0;
   }
 
   /** The tracked ids in LRU order, MRU first. */
   entities(): Float64Array {
-    const recs = this.table.recs;
-    const out = new Float64Array(this.table.size);
+    const out = new Float64Array(this.count);
     let k = 0;
     for (let s = this.sHead; s >= 0; s = this.sNext[s]!) out[k++] = this.sId[s]!;
     for (let t = this.clock; t >= 0; t--) {
-      if (this.marks.has(t)) out[k++] = recs[2 * this.timeToNode[t]!]!;
+      if (this.marks.has(t)) out[k++] = this.idOf(this.timeToNode[t]!);
     }
     return out;
   }
@@ -257,20 +280,15 @@ export class CvhrcTracker {
    */
   firstTouch(id: number): void {
     if (!isPageId(id)) throw new InvalidPageError(id);
-    const table = this.table;
-    let x = table.probe(id);
-    if (table.recs[2 * x] === id) {
+    if (this.find(id) >= 0) {
       throw new TrackerStateError(id, 'first touch of an entity that is already tracked');
     }
-    if (table.full) {
-      table.grow(this.moved);
-      this.fitToTable();
-      x = table.probe(id);
-    }
+    if (this.count >= this.nodeCap) this.growNodes();
+    if (this.dlink !== null && id >= this.dlink.length) this.widen(id);
     const c = this.c;
     c.firstTouches++;
     this.misses++;
-    const n = table.size;
+    const n = this.count;
     if (n > 0) c.markerShifts += Math.ceil(n / this.groupSize) - 1;
     let s: number;
     if (this.scanLen < this.scanListSize) {
@@ -283,7 +301,17 @@ export class CvhrcTracker {
       this.unlinkSlot(s);
       this.protectNode(this.sNode[s]!, this.sId[s]!);
     }
-    table.insertAt(x, id, -(s + 1));
+    let x: number;
+    if (this.dlink !== null) {
+      x = id;
+      this.dlink[id] = -(s + 1);
+    } else {
+      const table = this.table!;
+      x = table.probe(id);
+      table.insertAt(x, id, -(s + 1));
+    }
+    this.count++;
+    if (id > this.maxId) this.maxId = id;
     this.sId[s] = id;
     this.sNode[s] = x;
     this.pushHeadSlot(s);
@@ -295,21 +323,26 @@ export class CvhrcTracker {
    * {@link TrackerStateError} if `id` is not tracked or not protected.
    */
   fakeFault(id: number): void {
-    const recs = this.table.recs;
-    const x = isPageId(id) ? this.table.probe(id) : 0;
-    const t0 = recs[2 * x] === id ? recs[2 * x + 1]! : -1;
+    const dlink = this.dlink;
+    let x: number;
+    let t0: number;
+    if (dlink !== null && id >= 0 && id < dlink.length && (id | 0) === id) {
+      x = id;
+      t0 = dlink[id]!; // UNTRACKED < 0
+    } else {
+      x = isPageId(id) ? this.find(id) : -1;
+      t0 = x >= 0 ? this.linkOf(x) : -1;
+    }
     if (t0 < 0) {
       throw new TrackerStateError(
         id,
-        recs[2 * x] === id
-          ? 'fake fault on an unprotected entity'
-          : 'fake fault on an untracked entity',
+        this.has(id) ? 'fake fault on an unprotected entity' : 'fake fault on an untracked entity',
       );
     }
     const marks = this.marks;
     const clock = this.clock;
     // Position: the full scan list, then the entities protected after this one.
-    const ahead = t0 < clock ? marks.count(t0 + 1, clock) : 0;
+    const ahead = marks.live - marks.below(t0) - 1;
     const g = Math.floor((this.scanListSize + ahead) / this.groupSize);
     this.hits[g]!++;
     const c = this.c;
@@ -323,10 +356,9 @@ export class CvhrcTracker {
     this.unlinkSlot(s);
     this.sId[s] = id;
     this.sNode[s] = x;
-    recs[2 * x + 1] = -(s + 1);
     this.pushHeadSlot(s);
     let t: number;
-    if (clock + 1 < marks.cap) {
+    if (clock + 1 < this.timeToNode.length) {
       t = clock + 1;
       marks.move(t0, t);
     } else {
@@ -334,12 +366,19 @@ export class CvhrcTracker {
       this.protectedCount--;
       this.compact();
       t = this.clock + 1;
-      this.marks.set(t);
+      this.marks.push(t);
       this.protectedCount++;
     }
     this.clock = t;
     this.timeToNode[t] = fallen;
-    recs[2 * fallen + 1] = t;
+    if (dlink !== null) {
+      dlink[x] = -(s + 1);
+      dlink[fallen] = t;
+    } else {
+      const recs = this.table!.recs;
+      recs[2 * x + 1] = -(s + 1);
+      recs[2 * fallen + 1] = t;
+    }
     c.unprotects++;
     c.protects++;
     this.port.unprotect(id);
@@ -394,13 +433,11 @@ export class CvhrcTracker {
    */
   remove(id: number): boolean {
     if (!isPageId(id)) return false;
-    const table = this.table;
-    const x = table.probe(id);
-    const recs = table.recs;
-    if (recs[2 * x] !== id) return false;
+    const x = this.find(id);
+    if (x < 0) return false;
     const c = this.c;
     c.removes++;
-    const link = recs[2 * x + 1]!;
+    const link = this.linkOf(x);
     if (link >= 0) {
       this.marks.clear(link);
       this.protectedCount--;
@@ -414,19 +451,23 @@ export class CvhrcTracker {
         this.marks.clear(t);
         this.protectedCount--;
         this.clock = t - 1; // nothing live above t: reuse those times
-        this.sId[s] = recs[2 * newcomer]!;
+        this.marks.lower(t - 1);
+        const newId = this.idOf(newcomer);
+        this.sId[s] = newId;
         this.sNode[s] = newcomer;
-        recs[2 * newcomer + 1] = -(s + 1);
+        this.setLink(newcomer, -(s + 1));
         this.pushTailSlot(s);
         c.unprotects++;
-        this.port.unprotect(recs[2 * newcomer]!);
+        this.port.unprotect(newId);
       } else {
         this.sNext[s] = this.sFree;
         this.sFree = s;
         this.scanLen--;
       }
     }
-    table.deleteAt(x, this.moved);
+    if (this.dlink !== null) this.dlink[x] = UNTRACKED;
+    else this.table!.deleteAt(x, this.moved);
+    this.count--;
     return true;
   }
 
@@ -449,7 +490,7 @@ export class CvhrcTracker {
   snapshot(): GroupHits {
     let n = this.hits.length;
     while (n > 0 && this.hits[n - 1] === 0) n--;
-    n = Math.max(n, Math.ceil(this.table.size / this.groupSize));
+    n = Math.max(n, Math.ceil(this.count / this.groupSize));
     return new GroupHits(this.groupSize, this.hits.subarray(0, n), this.misses);
   }
 
@@ -460,7 +501,7 @@ export class CvhrcTracker {
 
   /** Bytes of the tracker's typed arrays: static (created with it) and per node. */
   spaceReport(): TrackerSpaceReport {
-    const capacity = this.table.capacity;
+    const capacity = this.nodeCap;
     const parts: TrackerSpacePart[] = [
       {
         name: 'scan list: prev, next, node (Int32Array) and entity id (Float64Array) per slot',
@@ -476,18 +517,24 @@ export class CvhrcTracker {
         bytes: this.hits.byteLength,
         perNode: true,
       },
-      {
-        name: `nodes = hash table: [id, link] per slot (Float64Array, load ≤ ${MAX_LOAD})`,
-        bytes: this.table.byteLength,
-        perNode: true,
-      },
+      this.dlink !== null
+        ? {
+            name: `nodes = link by entity id (Int32Array, while ids < ${DIRECT_PER_NODE} × capacity)`,
+            bytes: this.dlink.byteLength,
+            perNode: true,
+          }
+        : {
+            name: `nodes = hash table: [id, link] per slot (Float64Array, load ≤ ${MAX_LOAD})`,
+            bytes: this.table!.byteLength,
+            perNode: true,
+          },
       {
         name: 'protection time → node (Int32Array, 2 times per node)',
         bytes: this.timeToNode.byteLength,
         perNode: true,
       },
       {
-        name: 'live-time bitmap + Fenwick tree over its words (2 × Int32Array)',
+        name: 'live-time bitmap (Int32Array) + counts of its marks by runs of words (TimeMarks)',
         bytes: this.marks.byteLength,
         perNode: true,
       },
@@ -502,7 +549,7 @@ export class CvhrcTracker {
       staticBytes,
       bytesPerNode: nodeBytes / capacity,
       nodeCapacity: capacity,
-      nodes: this.table.size,
+      nodes: this.count,
       nodeBytes,
       totalBytes: staticBytes + nodeBytes,
       parts,
@@ -517,16 +564,15 @@ export class CvhrcTracker {
     const fail = (what: string): never => {
       throw new Error(`CvhrcTracker invariant broken: ${what}`);
     };
-    const table = this.table;
-    const recs = table.recs;
+    if ((this.dlink === null) === (this.table === null)) fail('exactly one of dlink and table');
     let n = 0;
     let p = -1;
     for (let s = this.sHead; s >= 0; s = this.sNext[s]!) {
       if (this.sPrev[s] !== p) fail(`prev of scan slot ${s}`);
       const x = this.sNode[s]!;
-      if (recs[2 * x] !== this.sId[s]) fail(`scan slot ${s}: id and node disagree`);
-      if (table.probe(this.sId[s]!) !== x) fail(`hash position of node ${x}`);
-      if (recs[2 * x + 1] !== -(s + 1)) fail(`link of scan node ${x}`);
+      if (this.idOf(x) !== this.sId[s]) fail(`scan slot ${s}: id and node disagree`);
+      if (this.find(this.sId[s]!) !== x) fail(`hash position of node ${x}`);
+      if (this.linkOf(x) !== -(s + 1)) fail(`link of scan node ${x}`);
       p = s;
       if (++n > this.scanListSize) fail('scan list longer than its size');
     }
@@ -536,21 +582,117 @@ export class CvhrcTracker {
     for (let t = 0; t <= this.clock; t++) {
       if (!this.marks.has(t)) continue;
       const x = this.timeToNode[t]!;
-      if (recs[2 * x + 1] !== t) fail(`protection time of node ${x}`);
-      if (table.probe(recs[2 * x]!) !== x) fail(`hash position of node ${x}`);
+      if (this.linkOf(x) !== t) fail(`protection time of node ${x}`);
+      if (this.find(this.idOf(x)) !== x) fail(`hash position of node ${x}`);
       prot++;
     }
     if (this.marks.highestAtOrBelow(this.marks.cap - 1) > this.clock) fail('mark above the clock');
     if (prot !== this.protectedCount) fail('protectedCount');
     if (prot > 0 && n !== this.scanListSize) fail('protected entities behind a short scan list');
-    if (n + prot !== table.size) fail(`size ${table.size} but ${n + prot} listed`);
-    if (prot > 0 && this.marks.count(0, this.clock) !== prot) fail('Fenwick count');
+    if (n + prot !== this.count) fail(`size ${this.count} but ${n + prot} listed`);
+    if (this.marks.live !== prot || this.marks.top !== this.clock) fail('marks: live or top');
+    for (let t = 0, k = 0; t <= this.clock; t++) {
+      if (!this.marks.has(t)) continue;
+      if (this.marks.below(t) !== k++) fail(`marks below protection time ${t}`);
+    }
     let used = 0;
-    for (let i = 0; i < table.slotCount; i++) if (recs[2 * i] !== -1) used++;
-    if (used !== table.size) fail('table size');
+    if (this.table !== null) {
+      const recs = this.table.recs;
+      for (let i = 0; i < this.table.slotCount; i++) if (recs[2 * i] !== -1) used++;
+      if (used !== this.table.size) fail('table size');
+      if (this.table.capacity !== this.nodeCap) fail('table capacity');
+    } else {
+      const dlink = this.dlink!;
+      for (let i = 0; i < dlink.length; i++) if (dlink[i] !== UNTRACKED) used++;
+      if (dlink.length > DIRECT_PER_NODE * this.nodeCap) fail('direct link array too long');
+    }
+    if (used !== this.count) fail('node count');
+    if (this.count > this.nodeCap) fail('more nodes than capacity');
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  /** The node of `id` (a valid id): the id itself in the direct array, or its table slot; −1 if untracked. */
+  private find(id: number): number {
+    const dlink = this.dlink;
+    if (dlink !== null) return id < dlink.length && dlink[id] !== UNTRACKED ? id : -1;
+    const table = this.table!;
+    const x = table.probe(id);
+    return table.recs[2 * x] === id ? x : -1;
+  }
+
+  private linkOf(x: number): number {
+    return this.dlink !== null ? this.dlink[x]! : this.table!.recs[2 * x + 1]!;
+  }
+
+  private setLink(x: number, link: number): void {
+    if (this.dlink !== null) this.dlink[x] = link;
+    else this.table!.recs[2 * x + 1] = link;
+  }
+
+  private idOf(x: number): number {
+    return this.dlink !== null ? x : this.table!.recs[2 * x]!;
+  }
+
+  /** Doubles the node capacity (moving to the direct array if every id now fits it). */
+  private growNodes(): void {
+    this.tableBits++;
+    if (this.table !== null) {
+      this.table.grow(this.moved);
+      this.nodeCap = this.table.capacity;
+      if (this.maxId < DIRECT_LIMIT && this.maxId < DIRECT_PER_NODE * this.nodeCap) this.toDirect();
+    } else {
+      this.nodeCap = Math.floor(2 ** this.tableBits * MAX_LOAD);
+    }
+    this.fitToTable();
+  }
+
+  /** Makes room for `id` in the direct array, or moves every node to the hash table. */
+  private widen(id: number): void {
+    const dlink = this.dlink!;
+    let length = dlink.length;
+    while (length <= id && length < DIRECT_LIMIT) length *= 2;
+    if (length > id && length <= DIRECT_PER_NODE * this.nodeCap) {
+      const wider = new Int32Array(length).fill(UNTRACKED);
+      wider.set(dlink);
+      this.dlink = wider;
+    } else {
+      this.toHashed();
+    }
+  }
+
+  /** Moves every node from the hash table to a direct array (nodes become ids). */
+  private toDirect(): void {
+    const table = this.table!;
+    let length = 16;
+    while (length <= this.maxId) length *= 2;
+    const dlink = new Int32Array(length).fill(UNTRACKED);
+    const recs = table.recs;
+    for (let i = 0; i < recs.length; i += 2) if (recs[i] !== -1) dlink[recs[i]!] = recs[i + 1]!;
+    this.dlink = dlink;
+    this.table = null;
+    for (let id = 0; id < length; id++) if (dlink[id] !== UNTRACKED) this.moved(id, dlink[id]!);
+  }
+
+  /** Moves every node from the direct array to a hash table (nodes become slots). */
+  private toHashed(): void {
+    const dlink = this.dlink!;
+    const table = new RecordTable(this.nodeCap, MAX_LOAD);
+    for (let id = 0; id < dlink.length; id++) {
+      const link = dlink[id]!;
+      if (link === UNTRACKED) continue;
+      const x = table.probe(id);
+      table.insertAt(x, id, link);
+      this.moved(x, link);
+    }
+    this.table = table;
+    this.dlink = null;
+    this.tableBits = table.bits;
+    if (table.capacity !== this.nodeCap) {
+      this.nodeCap = table.capacity;
+      this.fitToTable();
+    }
+  }
 
   /** Fixes the pointer to a node that the hash table moved to `slot`. */
   private readonly moved = (slot: number, link: number): void => {
@@ -587,11 +729,11 @@ export class CvhrcTracker {
 
   /** Protects node x (entity `id`), which just fell out of the scan list. */
   private protectNode(x: number, id: number): void {
-    if (this.clock + 1 === this.marks.cap) this.compact();
+    if (this.clock + 1 === this.timeToNode.length) this.compact();
     const t = ++this.clock;
-    this.marks.set(t);
+    this.marks.push(t);
     this.timeToNode[t] = x;
-    this.table.recs[2 * x + 1] = t;
+    this.setLink(x, t);
     this.protectedCount++;
     this.c.protects++;
     this.port.protect(id);
@@ -607,7 +749,6 @@ export class CvhrcTracker {
   private renumberInto(marks: TimeMarks, timeToNode: Int32Array<ArrayBuffer>): void {
     const bits = this.marks.bits;
     const from = this.timeToNode;
-    const recs = this.table.recs;
     let k = 0;
     if (this.clock >= 0) {
       for (let w = 0; w <= this.clock >>> 5; w++) {
@@ -617,7 +758,7 @@ export class CvhrcTracker {
           x &= x - 1;
           const node = from[t]!;
           timeToNode[k] = node;
-          recs[2 * node + 1] = k++;
+          this.setLink(node, k++);
         }
       }
     }
@@ -632,7 +773,7 @@ export class CvhrcTracker {
 
   /** Sizes the scan list, the protection times and the hit counters to the table's capacity. */
   private fitToTable(): void {
-    const capacity = this.table.capacity;
+    const capacity = this.nodeCap;
     const scanCap = Math.min(this.scanListSize, capacity);
     if (scanCap > this.sPrev.length) {
       const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
@@ -647,8 +788,7 @@ export class CvhrcTracker {
       sId.set(this.sId);
       this.sId = sId;
     }
-    const marks = new TimeMarks(2 * capacity);
-    this.renumberInto(marks, new Int32Array(marks.cap));
+    this.renumberInto(new TimeMarks(2 * capacity), new Int32Array(2 * capacity));
     const groups = Math.ceil(capacity / this.groupSize) + 1;
     if (groups > this.hits.length) {
       const hits = new Float64Array(groups);

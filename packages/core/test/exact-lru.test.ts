@@ -84,6 +84,54 @@ describe('ExactLru stack distances', () => {
     expect(() => new ExactLru({ initialTimeCapacity: 1 })).toThrow(InvalidOptionError);
   });
 
+  it('moves from the direct array to the hash table on a sparse id and stays exact', () => {
+    const pages: number[] = [];
+    for (let pass = 0; pass < 3; pass++) for (let i = 0; i < 300; i++) pages.push((i * 37) % 300);
+    pages.push(5_000_000, 7, 5_000_000, 2 ** 40, 7, 299, 2 ** 40);
+    for (let i = 0; i < 300; i++) pages.push((i * 11) % 301);
+    const expected = naiveStackDistances(pages);
+    expect(distances(pages)).toEqual(expected);
+    expect(distances(pages, { initialCapacity: 1, initialTimeCapacity: 2 })).toEqual(expected);
+    const bulk = new ExactLru();
+    bulk.accessAll(pages.slice(0, 900));
+    const direct = bulk.memoryBytes();
+    bulk.accessAll(pages.slice(900));
+    expect(bulk.memoryBytes()).not.toBe(direct);
+    expect(bulk.distinct).toBe(new Set(pages).size);
+  });
+
+  it('keeps dense ids past 2^20 in the direct array, with the same distances as hashed ids', () => {
+    // 140 000 distinct pages 8 apart (up to 1.12 M), visited three times in a shuffled order.
+    const n = 140_000;
+    const pages = new Float64Array(3 * n);
+    for (let k = 0; k < pages.length; k++) pages[k] = ((k * 7919) % n) * 8;
+    const dense = new ExactLru();
+    dense.accessAll(pages);
+    const hashed = new ExactLru();
+    hashed.access(2 ** 40); // a sparse id first: every page goes to the hash table
+    hashed.accessAll(pages);
+    expect(dense.distinct).toBe(n);
+    expect(hashed.distinct).toBe(n + 1);
+    // The sparse page sits at the bottom of the stack: the distances are the same.
+    expect(Array.from(hashed.histogram()).slice(0, n + 1)).toEqual(Array.from(dense.histogram()));
+    expect(dense.hits(n)).toBe(2 * n);
+    // 2^21 Int32 slots, the marks and the histogram: no hash table of 16-byte slots.
+    expect(dense.memoryBytes()).toBeLessThan(12_000_000);
+  });
+
+  it('carries distance counts past 2^16 into the histogram', () => {
+    const bulk = new ExactLru();
+    bulk.accessAll(new Uint32Array(200_000).fill(3));
+    const single = new ExactLru();
+    for (let i = 0; i < 140_000; i++) single.access(i % 2);
+    expect(bulk.hits(1)).toBe(199_999);
+    expect(bulk.histogram()[1]).toBe(199_999);
+    bulk.accessAll(new Uint32Array(70_000).fill(3)); // after a read, counting goes on
+    expect(bulk.hits(1)).toBe(269_999);
+    expect(single.hits(1)).toBe(0);
+    expect(single.hits(2)).toBe(139_998);
+  });
+
   it('compacts its time array and stays exact', () => {
     const lru = new ExactLru({ initialCapacity: 1, initialTimeCapacity: 2 });
     const pages: number[] = [];

@@ -25,6 +25,40 @@ function exactCurve(pages: readonly number[]) {
 }
 
 describe('TraceHost', () => {
+  it('gives the same results with its direct state array and with its hash table, and when it moves between them', () => {
+    const rng = createRng(11);
+    const ranks = Array.from({ length: 30_000 }, () => rng.nextInt(1 + rng.nextInt(3000)));
+    const options = { scanListSize: 64, groupSize: 16, scanEvery: 50, initialCapacity: 16 };
+    const dense = runTrackerOnTrace(ranks, options);
+    // Page numbers far apart: the hash table from the first reference on.
+    const sparse = runTrackerOnTrace(
+      ranks.map((r) => 2 ** 40 + r * 2 ** 21),
+      options,
+    );
+    // Dense at first, then one far page: everything moves to the hash table mid-trace.
+    const mixed = new TraceHost(options);
+    mixed.accessAll(ranks.slice(0, 20_000));
+    for (const p of ranks.slice(20_000, 20_010)) mixed.access(p);
+    mixed.accessAll(Float64Array.from(ranks.slice(20_010)));
+    mixed.finish();
+    const withFar = new TraceHost(options);
+    withFar.accessAll([...ranks.slice(0, 20_000), 2 ** 50, ...ranks.slice(20_000)]);
+    withFar.finish();
+    for (const other of [sparse, mixed]) {
+      expect(other.curve().points()).toEqual(dense.curve().points());
+      expect(other.tracker.counters).toEqual(dense.tracker.counters);
+      expect(other.distinct).toBe(dense.distinct);
+    }
+    expect(withFar.distinct).toBe(dense.distinct + 1);
+    expect(withFar.tracker.counters.firstTouches).toBe(dense.distinct + 1);
+    withFar.tracker.checkInvariants();
+    // The port on pages it never saw: no effect.
+    expect(dense.testAndClearReferenced(10 ** 9)).toBe(false);
+    dense.protect(10 ** 9);
+    dense.unprotect(10 ** 9);
+    expect(sparse.testAndClearReferenced(5)).toBe(false);
+  });
+
   it('matches the exact curve at group resolution when the working set fits in the scan list and every reference is scanned', () => {
     // Condition: scanEvery = 1 and at most scanListSize distinct pages. Each reference is then
     // seen by the scan right after it, alone, at its page's exact LRU position.

@@ -125,6 +125,54 @@ describe('CvhrcTracker against the naive list (property)', () => {
   });
 });
 
+describe('CvhrcTracker node lookup: direct array and hash table', () => {
+  /** Runs the same pseudo-random ops on the tracker and the naive list; returns the tracker. */
+  function runBoth(ids: (x: number, step: number) => number, steps: number): CvhrcTracker {
+    const port = new RecordingPort();
+    const naivePort = new RecordingPort();
+    const fast = new CvhrcTracker(port, { scanListSize: 7, groupSize: 4, initialCapacity: 1 });
+    const naive = new NaiveTracker(naivePort, 7, 4);
+    const seen = new Set<number>();
+    const seenNaive = new Set<number>();
+    let x = 7;
+    for (let i = 0; i < steps; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const r = x % 100;
+      const id = ids(x >>> 8, i);
+      const o: Op =
+        i === 0 || r < 88
+          ? { kind: 'ref', id }
+          : r < 96
+            ? { kind: 'scan' }
+            : { kind: 'remove', id };
+      drive(fast, port, seen, o);
+      drive(naive, naivePort, seenNaive, o);
+      if (i % 997 === 0) fast.checkInvariants();
+    }
+    fast.checkInvariants();
+    expect(Array.from(fast.entities())).toEqual(naive.list);
+    expect(port.log).toEqual(naivePort.log);
+    const { compactions: _c, ...counters } = fast.counters;
+    expect(counters).toEqual(naive.counters);
+    return fast;
+  }
+  const lookup = (t: CvhrcTracker): string =>
+    t.spaceReport().parts.find((p) => p.name.startsWith('nodes'))!.name;
+
+  it('moves to the hash table on a sparse id and back to the direct array once capacity covers the ids', () => {
+    // An id of 1000 first (too far for a small capacity), then 400 small ids: the capacity
+    // grows past 1000 / 4 and the nodes move back to a direct array.
+    const t = runBoth((r, i) => (i === 0 || r % 500 === 0 ? 1000 : r % 400), 30_000);
+    expect(lookup(t)).toContain('link by entity id');
+    expect(t.spaceReport().bytesPerNode).toBeLessThanOrEqual(40);
+  });
+
+  it('stays in the hash table for sparse ids, with the same behaviour', () => {
+    const t = runBoth((r) => 2 ** 40 + (r % 300) * 2 ** 20, 20_000);
+    expect(lookup(t)).toContain('hash table');
+  });
+});
+
 describe('CvhrcTracker events', () => {
   it('protects what falls out of the scan list and fake-faults it back', () => {
     const port = new RecordingPort();
