@@ -163,3 +163,24 @@ describe('cvhrc bench hrc', () => {
     expect((JSON.parse(r.stdout) as { references: number }).references).toBe(113_872);
   });
 });
+
+describe('cvhrc bench accuracy', () => {
+  test('--json rows: loops are measured exactly, every MAE is in [0, 1]', async () => {
+    const r = await cli(['bench', 'accuracy', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      bench: string;
+      rows: { trace: string; maeAll: number; pageNeedExact: number; pageNeedCvhrc: number }[];
+    };
+    expect(j.bench).toBe('accuracy');
+    expect(j.rows.length).toBeGreaterThanOrEqual(5);
+    for (const row of j.rows) {
+      expect(row.maeAll).toBeGreaterThanOrEqual(0);
+      expect(row.maeAll).toBeLessThanOrEqual(1);
+    }
+    for (const row of j.rows.filter((x) => x.trace.startsWith('loop'))) {
+      expect(row.maeAll).toBeLessThan(0.01);
+      expect(row.pageNeedCvhrc).toBe(row.pageNeedExact);
+    }
+  });
+});

@@ -176,6 +176,8 @@ export class CvhrcTracker {
   /** log2 of the hash table's slots at this capacity. */
   private tableBits: number;
   private count = 0;
+  /** The most entities the list held in the current window (hits can only be counted below it). */
+  private maxCount = 0;
   /** Highest id ever tracked. */
   private maxId = -1;
 
@@ -311,6 +313,7 @@ export class CvhrcTracker {
       table.insertAt(x, id, -(s + 1));
     }
     this.count++;
+    if (this.count > this.maxCount) this.maxCount = this.count;
     if (id > this.maxId) this.maxId = id;
     this.sId[s] = id;
     this.sNode[s] = x;
@@ -475,6 +478,7 @@ export class CvhrcTracker {
   resetWindow(): void {
     this.hits.fill(0);
     this.misses = 0;
+    this.maxCount = this.count;
   }
 
   /** Zeroes the work counters. */
@@ -491,7 +495,7 @@ export class CvhrcTracker {
     let n = this.hits.length;
     while (n > 0 && this.hits[n - 1] === 0) n--;
     n = Math.max(n, Math.ceil(this.count / this.groupSize));
-    return new GroupHits(this.groupSize, this.hits.subarray(0, n), this.misses);
+    return new GroupHits(this.groupSize, this.hits.subarray(0, n), this.misses, this.maxCount);
   }
 
   /** The curve of the current window; see {@link GroupHits.curve}. */

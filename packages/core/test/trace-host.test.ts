@@ -7,6 +7,8 @@ import {
   InvalidPageError,
   TraceHost,
   createRng,
+  geometricSizes,
+  pageNeed,
   meanAbsoluteError,
   runTrackerOnTrace,
 } from '@cvhrc/core';
@@ -154,5 +156,34 @@ describe('TraceHost', () => {
     expect(() => host.access(-1)).toThrow(InvalidPageError);
     expect(() => host.accessAll([0.5])).toThrow(InvalidPageError);
     expect(() => new TraceHost({ scanEvery: 0 })).toThrow(InvalidOptionError);
+  });
+});
+
+describe('curve end at the list length', () => {
+  it('a loop over 4000 pages (inside the scan list) ends its curve at 4000, not at the group end', () => {
+    const host = new TraceHost();
+    const pages = new Float64Array(400_000);
+    for (let i = 0; i < pages.length; i++) pages[i] = i % 4000;
+    host.accessAll(pages);
+    host.finish();
+    const curve = host.curve();
+    expect(curve.size(curve.length - 1)).toBe(4000);
+    expect(curve.at(3999)).toBeLessThan(0.01);
+    expect(curve.at(4000)).toBeGreaterThan(0.9);
+    const grid = geometricSizes(4000, 16);
+    expect(pageNeed(curve.resample(grid))).toBe(4000);
+  });
+
+  it('a snapshot difference keeps the larger bound; a reset window starts from the current length', () => {
+    const host = new TraceHost({ scanListSize: 16, groupSize: 8, scanEvery: 4 });
+    host.accessAll([1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    const a = host.snapshot();
+    expect(a.maxListLength).toBe(3);
+    host.accessAll([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    const b = host.snapshot();
+    expect(b.minus(a).maxListLength).toBe(13);
+    host.tracker.resetWindow();
+    expect(host.snapshot().maxListLength).toBe(13);
+    expect(host.snapshot().curve().length).toBe(2);
   });
 });
