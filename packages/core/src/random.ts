@@ -72,10 +72,12 @@ function rotl(x: number, k: number): number {
 }
 
 /**
- * Draws ranks 0..n−1 with P(k) ∝ 1 / (k + 1)^alpha (rank 0 the most popular) in O(1) per
- * sample by Vose's alias method: one 53-bit uniform picks a column and decides between the
- * column and its alias. The table takes 16 bytes per rank and O(n) to build. No allocation
- * per sample.
+ * Draws ranks 0..n−1 with P(k) ∝ 1 / (k + 1)^alpha (rank 0 the most popular) by
+ * rejection-inversion (Hörmann & Derflinger, "Rejection-inversion to generate variates from
+ * monotone discrete distributions", ACM TOMACS 6(3), 1996): a uniform is mapped through the
+ * inverse of the integral of the hat function x^−alpha and accepted or rejected, about 1.1
+ * uniforms per draw on average. It needs O(1) memory whatever n is — no table to build and
+ * none to evict the caches of whatever consumes the ranks. No allocation per sample.
  */
 export class ZipfSampler {
   /** Number of ranks. */
@@ -83,8 +85,9 @@ export class ZipfSampler {
   /** The exponent. */
   readonly alpha: number;
   readonly #rng: Rng;
-  /** Column k: acceptance probability at 2k, alias rank at 2k + 1. */
-  readonly #table: Float64Array;
+  readonly #hIntegralX1: number;
+  readonly #hIntegralN: number;
+  readonly #s: number;
 
   constructor(n: number, alpha: number, rng: Rng) {
     if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) {
@@ -96,53 +99,24 @@ export class ZipfSampler {
     this.n = n;
     this.alpha = alpha;
     this.#rng = rng;
-    const scaled = new Float64Array(n);
-    let sum = 0;
-    for (let k = 0; k < n; k++) {
-      const w = 1 / (k + 1) ** alpha;
-      scaled[k] = w;
-      sum += w;
-    }
-    for (let k = 0; k < n; k++) scaled[k] = (scaled[k]! * n) / sum;
-    const table = new Float64Array(2 * n);
-    const small = new Int32Array(n);
-    const large = new Int32Array(n);
-    let ns = 0;
-    let nl = 0;
-    for (let k = n - 1; k >= 0; k--) {
-      if (scaled[k]! < 1) small[ns++] = k;
-      else large[nl++] = k;
-    }
-    while (ns > 0 && nl > 0) {
-      const s = small[--ns]!;
-      const l = large[nl - 1]!;
-      table[2 * s] = scaled[s]!;
-      table[2 * s + 1] = l;
-      scaled[l] = scaled[l]! + scaled[s]! - 1;
-      if (scaled[l] < 1) {
-        nl--;
-        small[ns++] = l;
-      }
-    }
-    // Leftovers are 1 up to rounding.
-    while (nl > 0) {
-      const l = large[--nl]!;
-      table[2 * l] = 1;
-      table[2 * l + 1] = l;
-    }
-    while (ns > 0) {
-      const s = small[--ns]!;
-      table[2 * s] = 1;
-      table[2 * s + 1] = s;
-    }
-    this.#table = table;
+    this.#hIntegralX1 = this.#hIntegral(1.5) - 1;
+    this.#hIntegralN = this.#hIntegral(n + 0.5);
+    this.#s = 2 - this.#hIntegralInverse(this.#hIntegral(2.5) - this.#h(2));
   }
 
   /** The next rank in [0, n). */
   next(): number {
-    const x = this.#rng.nextFloat() * this.n;
-    const i = Math.floor(x);
-    return x - i < this.#table[2 * i]! ? i : this.#table[2 * i + 1]!;
+    const lo = this.#hIntegralN;
+    const span = this.#hIntegralX1 - lo;
+    const n = this.n;
+    for (;;) {
+      const u = lo + this.#rng.nextFloat() * span;
+      const x = this.#hIntegralInverse(u);
+      let k = Math.floor(x + 0.5);
+      if (k < 1) k = 1;
+      else if (k > n) k = n;
+      if (k - x <= this.#s || u >= this.#hIntegral(k + 0.5) - this.#h(k)) return k - 1;
+    }
   }
 
   /** Fills `out` with ranks; returns it. */
@@ -150,4 +124,32 @@ export class ZipfSampler {
     for (let k = 0; k < out.length; k++) out[k] = this.next();
     return out;
   }
+
+  /** The hat function x^−alpha. */
+  #h(x: number): number {
+    return Math.exp(-this.alpha * Math.log(x));
+  }
+
+  /** ∫₁ˣ t^−alpha dt = (x^(1−alpha) − 1)/(1 − alpha), or log x at alpha = 1, computed stably. */
+  #hIntegral(x: number): number {
+    const logX = Math.log(x);
+    return expm1OverX((1 - this.alpha) * logX) * logX;
+  }
+
+  /** The inverse of {@link #hIntegral}. */
+  #hIntegralInverse(x: number): number {
+    let t = x * (1 - this.alpha);
+    if (t < -1) t = -1; // rounding can push it below the domain
+    return Math.exp(log1pOverX(t) * x);
+  }
+}
+
+/** log(1 + x) / x, with its series near 0. */
+function log1pOverX(x: number): number {
+  return Math.abs(x) > 1e-8 ? Math.log1p(x) / x : 1 - x * (0.5 - x * (1 / 3 - 0.25 * x));
+}
+
+/** (e^x − 1) / x, with its series near 0. */
+function expm1OverX(x: number): number {
+  return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1 + x * 0.5 * (1 + (x / 3) * (1 + 0.25 * x));
 }

@@ -60,7 +60,31 @@ describe('ZipfSampler', () => {
 
   it('gives the pinned ranks for the benchmark setting (n = 10^6, alpha = 1, seed 42)', () => {
     const z = new ZipfSampler(1_000_000, 1, createRng(42));
-    expect([z.next(), z.next(), z.next(), z.next()]).toEqual([293, 0, 79105, 15209]);
+    expect([z.next(), z.next(), z.next(), z.next()]).toEqual([72, 199961, 319845, 803188]);
+  });
+
+  it('puts the right mass on the head of a large distribution (n = 10^6, alpha = 1)', () => {
+    const n = 1_000_000;
+    const z = new ZipfSampler(n, 1, createRng(7));
+    let harmonic = 0;
+    let head = 0;
+    for (let k = 1; k <= n; k++) {
+      harmonic += 1 / k;
+      if (k === 8192) head = harmonic;
+    }
+    const draws = 400_000;
+    let inHead = 0;
+    let rank0 = 0;
+    for (let i = 0; i < draws; i++) {
+      const r = z.next();
+      if (r < 8192) inHead++;
+      if (r === 0) rank0++;
+    }
+    const pHead = head / harmonic; // about 0.666
+    const sdHead = Math.sqrt(draws * pHead * (1 - pHead));
+    expect(Math.abs(inHead - draws * pHead)).toBeLessThan(5 * sdHead);
+    const p0 = 1 / harmonic;
+    expect(Math.abs(rank0 - draws * p0)).toBeLessThan(5 * Math.sqrt(draws * p0));
   });
 
   it('is deterministic and fills arrays', () => {
