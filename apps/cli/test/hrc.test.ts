@@ -112,6 +112,55 @@ describe('cvhrc hrc', () => {
     expect(readdirSync(dir).sort()).toEqual(['o.json', 'p.svg']);
   });
 
+  test('csv columns by name, dense ids, and lackey accesses that straddle two pages', async () => {
+    const dir = tmp();
+    const csv = join(dir, 't.csv');
+    writeFileSync(csv, 'time;key\n1;a\n2;b\n3;a\n');
+    const j = JSON.parse(
+      (
+        await cli([
+          'hrc',
+          csv,
+          '-m',
+          'exact',
+          '--column',
+          'key',
+          '--delimiter',
+          ';',
+          '--ids',
+          'dense',
+          '--sizes',
+          '1,2',
+          '--json',
+        ])
+      ).stdout,
+    ) as HrcJson;
+    expect(j.distinct).toBe(2);
+    expect(j.curves.exact).toEqual([
+      { size: 1, hitRatio: 0 },
+      { size: 2, hitRatio: 1 / 3 },
+    ]);
+    const bad = await cli(['hrc', csv, '--column', 'nope', '--delimiter', ';']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('nope');
+    const lackey = join(dir, 't.lackey');
+    writeFileSync(lackey, 'I  04000000,3\n L 04222cac,8\n S 04222ffe,4\n M 0421d118,4\n');
+    const l = JSON.parse(
+      (await cli(['hrc', lackey, '-m', 'exact', '--sizes', '1,3', '--json'])).stdout,
+    ) as HrcJson;
+    // L 0x4222; S straddles 0x4222|0x4223; M 0x421d: 4 references, one hit at distance 1.
+    expect(l.references).toBe(4);
+    expect(l.distinct).toBe(3);
+    expect(l.curves.exact).toEqual([
+      { size: 1, hitRatio: 0.25 },
+      { size: 3, hitRatio: 0.25 },
+    ]);
+    const withI = JSON.parse(
+      (await cli(['hrc', lackey, '-m', 'exact', '--instructions', '--json'])).stdout,
+    ) as HrcJson;
+    expect(withI.references).toBe(5);
+  });
+
   test('a malformed trace is one line naming file and line, exit 1, and no output file', async () => {
     const dir = tmp();
     const file = join(dir, 'bad.txt');

@@ -15,7 +15,7 @@ import {
   type PageNeedMethod,
 } from '@cvhrc/core';
 import { TRACE_FORMATS, type TraceFormat } from '@cvhrc/workloads';
-import { readTraceFile } from '@cvhrc/workloads/node';
+import { readTraceFile, type ReadTraceFileOptions } from '@cvhrc/workloads/node';
 import type { Context } from '../program.js';
 import { positiveInt } from '../program.js';
 import { CliError } from '../errors.js';
@@ -42,6 +42,8 @@ interface HrcOptions {
   instructions?: boolean;
   expand?: 'none' | 'pages';
   column?: string;
+  delimiter?: string;
+  ids?: 'integer' | 'dense';
 }
 
 /** The result of `cvhrc hrc`, as printed by `--json`. */
@@ -145,6 +147,13 @@ export function registerHrc(program: Command, ctx: Context): void {
         .default('none'),
     )
     .option('--column <col>', 'csv: the column of the object id (1-based number or header name)')
+    .option('--delimiter <char>', 'csv: field delimiter (default ",")')
+    .addOption(
+      new Option(
+        '--ids <how>',
+        'csv/oracleGeneral: ids are integers, or any text renumbered densely',
+      ).choices(['integer', 'dense']),
+    )
     .option('--json', 'print one JSON object')
     .option('--csv', 'print CSV: size and one hit-ratio column per curve')
     .option('-o, --out <file>', 'write the output to FILE instead of stdout')
@@ -209,14 +218,17 @@ async function computeHrc(
       : /^\d+$/.test(opts.column)
         ? Number(opts.column)
         : opts.column;
-  const pages = readTraceFile(path, {
+  const readOptions: ReadTraceFileOptions = {
     source: trace,
     reuseBatches: true,
     ...(opts.format !== undefined ? { format: opts.format } : {}),
     ...(opts.instructions ? { instructions: true } : {}),
     ...(opts.expand !== undefined ? { expand: opts.expand } : {}),
-    ...(column !== undefined ? { column } : {}),
-  });
+    ...(column !== undefined ? { idColumn: column } : {}),
+    ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+    ...(opts.ids !== undefined ? { ids: opts.ids } : {}),
+  };
+  const pages = readTraceFile(path, readOptions);
   const progress = Progress.for(ctx.io, 'reading', bytes, opts.quiet === true);
   try {
     for await (const batch of pages) {
