@@ -1,0 +1,90 @@
+/**
+ * The block layer's request queue with an elevator (drivers/block/ll_rw_blk.c and the I/O
+ * schedulers): page I/O from the page cache and swap is queued here, sorted by disk offset,
+ * and dispatched to the hw disk one request at a time in one-way elevator order (C-LOOK:
+ * the nearest request at or beyond the head, else the lowest), with contiguous requests of
+ * the same direction merged into one, up to 128 KB (32 pages). The hw disk itself is a FIFO
+ * that does no reordering.
+ */
+import type { Disk } from '@cvhrc/hw';
+
+/** Largest merged request, in bytes (max_sectors of 256 × 512 B). */
+export const MAX_REQUEST_BYTES = 128 * 1024;
+
+interface BlockRequest {
+  readonly write: boolean;
+  readonly offsetBytes: number;
+  readonly lengthBytes: number;
+  readonly done: () => void;
+}
+
+export class BlockQueue {
+  readonly #disk: Disk;
+  /** Pending requests sorted by offset. */
+  #pending: BlockRequest[] = [];
+  #busy = false;
+  #head = 0;
+  /** Requests merged into another before dispatch. */
+  merged = 0;
+
+  constructor(disk: Disk) {
+    this.#disk = disk;
+  }
+
+  /** Requests waiting in the elevator (not yet at the disk). */
+  get queued(): number {
+    return this.#pending.length;
+  }
+
+  /** Queues a read or write of whole pages; `done` runs when the disk has completed it. */
+  submit(write: boolean, offsetBytes: number, lengthBytes: number, done: () => void): void {
+    const req: BlockRequest = { write, offsetBytes, lengthBytes, done };
+    const p = this.#pending;
+    let lo = 0;
+    let hi = p.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (p[mid]!.offsetBytes <= offsetBytes) lo = mid + 1;
+      else hi = mid;
+    }
+    p.splice(lo, 0, req);
+    if (!this.#busy) this.#dispatch();
+  }
+
+  #dispatch(): void {
+    const p = this.#pending;
+    if (p.length === 0) {
+      this.#busy = false;
+      return;
+    }
+    this.#busy = true;
+    // C-LOOK: the first request at or beyond the head, else wrap to the lowest.
+    let i = 0;
+    while (i < p.length && p[i]!.offsetBytes < this.#head) i++;
+    if (i === p.length) i = 0;
+    const first = p[i]!;
+    let j = i + 1;
+    let end = first.offsetBytes + first.lengthBytes;
+    while (
+      j < p.length &&
+      p[j]!.offsetBytes === end &&
+      p[j]!.write === first.write &&
+      end + p[j]!.lengthBytes - first.offsetBytes <= MAX_REQUEST_BYTES
+    ) {
+      end += p[j]!.lengthBytes;
+      j++;
+    }
+    const batch = p.splice(i, j - i);
+    this.merged += batch.length - 1;
+    this.#head = end;
+    this.#disk.submit({
+      op: first.write ? 'write' : 'read',
+      offsetBytes: first.offsetBytes,
+      lengthBytes: end - first.offsetBytes,
+      onComplete: () => {
+        this.#dispatch();
+        for (const r of batch) r.done();
+      },
+    });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The hook surface for the layers above (vserver, benches): typed callbacks the kernel calls
+ * at the points named, each one free when unset (one `undefined` check). mm knows nothing of
+ * what they do.
+ */
+import type { MmStruct } from './mm.js';
+import type { Task } from './task.js';
+
+export interface KernelHooks {
+  /**
+   * A page fault finished (counted in the task's min_flt or maj_flt): `result` is
+   * VM_FAULT_MINOR or VM_FAULT_MAJOR.
+   */
+  fault?: (task: Task, vpn: number, write: boolean, result: number) => void;
+  /**
+   * An access hit a present PTE with the tracking bit (hw's FAULT_TRACKING, the paper's fake
+   * fault). The handler must clear the bit (it may charge time); the access then retries.
+   */
+  trackingFault?: (task: Task, vpn: number, write: boolean) => void;
+  /** A PTE of `mm` at `vpn` now maps `frame` (fault, COW, swap-in, fork). */
+  pageMapped?: (mm: MmStruct, vpn: number, frame: number) => void;
+  /** The PTE of `mm` at `vpn` no longer maps `frame` (unmap, exit, COW, reclaim). */
+  pageUnmapped?: (mm: MmStruct, vpn: number, frame: number) => void;
+  /** `frame` went back to the buddy allocator. */
+  pageFreed?: (frame: number) => void;
+  /** A task was created (createTask or fork: `parent` is the forking task). */
+  taskCreated?: (task: Task, parent: Task | null) => void;
+  /** A task exited (or was killed). */
+  taskExited?: (task: Task) => void;
+  /** An address space was created. */
+  mmCreated?: (mm: MmStruct, owner: Task) => void;
+  /** An address space lost its last user and was torn down. */
+  mmDestroyed?: (mm: MmStruct) => void;
+}
