@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 /** @param {string} tsconfigRootDir */
 export function cvhrcEslintConfig(tsconfigRootDir) {
   return tseslint.config(
-    { ignores: ['dist/**', 'bin/**', 'coverage/**', '*.config.ts', '*.config.js', 'eslint.config.js'] },
+    {
+      ignores: [
+        'dist/**',
+        'bin/**',
+        'coverage/**',
+        '*.config.ts',
+        '*.config.js',
+        'eslint.config.js',
+      ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     ...tseslint.configs.stylisticTypeChecked,
