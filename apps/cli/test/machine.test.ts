@@ -90,3 +90,27 @@ describe('cvhrc bench mmu', () => {
     expect(r.stderr).toContain('expected a positive integer');
   });
 });
+
+describe('cvhrc bench mm', () => {
+  test('--json prints one object with the documented fields', async () => {
+    const r = await cli(['bench', 'mm', '--json', '--memory', String(64 * 2 ** 20)]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, number | string>;
+    expect(Object.keys(j)).toEqual([
+      'bench',
+      'touchPerSec',
+      'anonFaultsPerSec',
+      'reclaimPagesPerSec',
+      'hostBytesPerFrame',
+    ]);
+    expect(j.bench).toBe('mm');
+    for (const k of [
+      'touchPerSec',
+      'anonFaultsPerSec',
+      'reclaimPagesPerSec',
+      'hostBytesPerFrame',
+    ]) {
+      expect(j[k]).toBeGreaterThan(0);
+    }
+  });
+});

@@ -230,3 +230,30 @@ export {
   shmemWritepage,
 } from './shm.js';
 export { procMeminfo, procPidStatm, procPidStatus, procVmstat, procZoneinfo } from './proc.js';
+export type {
+  ComputeOp,
+  ExecOp,
+  ExitOp,
+  ForkOp,
+  MmapOp,
+  MunmapOp,
+  Operation,
+  Program,
+  ReadOp,
+  ShmatOp,
+  ShmdtOp,
+  ShmgetOp,
+  SleepOp,
+  TouchOp,
+  TouchOrder,
+  WaitOp,
+} from './program.js';
+export {
+  DEF_TIMESLICE_NS,
+  DEFAULT_QUANTUM_NS,
+  Scheduler,
+  type RunResult,
+  type SchedulerOptions,
+  type TaskExit,
+} from './sched.js';
+export { benchMm, type MmBenchOptions, type MmBenchResult } from './mmbench.js';

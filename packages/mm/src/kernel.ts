@@ -219,6 +219,11 @@ export class Kernel {
   readonly hooks: KernelHooks = {};
   /** The task on whose behalf the kernel runs now (time is charged to it), or null. */
   current: Task | null = null;
+  /**
+   * Runs kernel threads (kswapd) on the CPUs: set by a Scheduler. `step` is the thread's
+   * next piece of work, to run as `thread` on a CPU. Null: kernel threads run as events.
+   */
+  kthreadRunner: ((thread: Task, step: () => void) => void) | null = null;
 
   readonly #zonelists: readonly (readonly number[])[];
   readonly #writeWaiters: (() => void)[] = [];
@@ -456,11 +461,65 @@ export class Kernel {
     return n;
   }
 
-  /** Charges kernel work: the clock advances and the current task's system time grows. */
+  /**
+   * Charges kernel work to the current task's system time. Outside a CPU burst the clock
+   * advances; inside one (the burst's task is current) the time accumulates on that CPU.
+   */
   chargeSystem(ns: number): void {
     if (ns <= 0) return;
+    const cur = this.current;
+    if (cur !== null && cur === this.#burstTask) {
+      this.#burstNs += ns;
+      cur.stimeNs += ns;
+      return;
+    }
     this.clock.advance(ns);
-    if (this.current !== null) this.current.stimeNs += ns;
+    if (cur !== null) cur.stimeNs += ns;
+  }
+
+  /** Charges user-mode work of the current task (its utime), like chargeSystem. */
+  chargeUser(ns: number): void {
+    if (ns <= 0) return;
+    const cur = this.current;
+    if (cur !== null && cur === this.#burstTask) {
+      this.#burstNs += ns;
+      cur.utimeNs += ns;
+      return;
+    }
+    this.clock.advance(ns);
+    if (cur !== null) cur.utimeNs += ns;
+  }
+
+  #burstTask: Task | null = null;
+  #burstNs = 0;
+  #burstPrevious: Task | null = null;
+
+  /**
+   * Starts a CPU burst of `task` (the scheduler's): it becomes current, and the time charged
+   * to it accumulates as the burst's length instead of advancing the one clock, so that
+   * CPUs run side by side in simulated time. Bursts do not nest.
+   */
+  beginBurst(task: Task): void {
+    if (this.#burstTask !== null) throw new Error('beginBurst: a burst is already running');
+    this.#burstTask = task;
+    this.#burstNs = 0;
+    this.#burstPrevious = this.current;
+    this.current = task;
+  }
+
+  /** Time charged in the current burst so far, ns. */
+  get burstNs(): number {
+    return this.#burstNs;
+  }
+
+  /** Ends the CPU burst; returns its length in ns. */
+  endBurst(): number {
+    const ns = this.#burstNs;
+    this.#burstTask = null;
+    this.#burstNs = 0;
+    this.current = this.#burstPrevious;
+    this.#burstPrevious = null;
+    return ns;
   }
 
   /** PF_* flags of the current task (0 with none). */

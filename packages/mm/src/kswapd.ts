@@ -2,11 +2,12 @@
  * kswapd (mm/vmscan.c, §A7): the kernel thread that frees memory in the background when a
  * zone falls below pages_low, until every zone is at pages_high again (balance_pgdat).
  *
- * Until the scheduler exists, kswapd runs on the machine's event queue: it is woken by
- * wakeup_kswapd, runs one priority level of balance_pgdat per event, and where the kernel
- * would sleep in blk_congestion_wait it schedules its next step after the next write
- * completes or 100 ms. Its work is charged to the clock (as on one CPU) and to its own
- * system time. The events run whenever the machine's events run (a task waiting for I/O).
+ * kswapd is woken by wakeup_kswapd and runs one priority level of balance_pgdat per step;
+ * where the kernel would sleep in blk_congestion_wait it schedules its next step after the
+ * next write completes or 100 ms. With a Scheduler, each step is a burst on a CPU (the
+ * kernel's kthreadRunner); without one, steps are events on the machine's queue, charged to
+ * the one clock, and run whenever the machine's events run (a task waiting for I/O).
+ * Either way its work is charged to its own system time.
  */
 import type { Kernel } from './kernel.js';
 import { putSwapToken } from './swap.js';
@@ -137,10 +138,10 @@ export class Kswapd {
       }
     };
     if (this.#totalScanned > 0 && priority < DEF_PRIORITY - 2) {
-      k.afterCongestion(CONGESTION_WAIT_NS, () => this.#run(rest));
+      k.afterCongestion(CONGESTION_WAIT_NS, () => this.#schedule(rest));
     } else {
       // Yield between priorities (cond_resched): the next level runs as its own event.
-      k.events.after(0, () => this.#run(rest));
+      this.#schedule(rest);
     }
   }
 
@@ -164,6 +165,16 @@ export class Kswapd {
   }
 
   #next(): void {
-    this.#k.events.after(0, () => this.#run(() => this.#balanceStep()));
+    this.#schedule(() => this.#balanceStep());
+  }
+
+  /**
+   * Runs `step` as kswapd's next piece of work: on a CPU through the kernel's kthread runner
+   * (the Scheduler's) when there is one, else as an event at the current time.
+   */
+  #schedule(step: () => void): void {
+    const runner = this.#k.kthreadRunner;
+    if (runner !== null) runner(this.task, () => this.#run(step));
+    else this.#k.events.after(0, () => this.#run(step));
   }
 }

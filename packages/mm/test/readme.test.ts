@@ -12,6 +12,8 @@ import {
   PROT_READ,
   PROT_WRITE,
   rmapWalk,
+  Scheduler,
+  type Operation,
 } from '@cvhrc/mm';
 
 test('README example', () => {
@@ -45,5 +47,53 @@ test('README example', () => {
   expect(seen).toEqual([a.mm!.id]); // b never faulted the libc page (file VMAs are not copied)
   expect(pageReferenced(k, page)).toBe(2); // PG_referenced + a's young PTE
   k.exit(b);
+  k.checkInvariants();
+});
+
+test('README example: programs on the CPUs', () => {
+  const k = new Kernel({
+    machine: createMachine(parseMachineConfig({ memory: { bytes: 64 << 20 } })),
+  });
+  k.createFile('/bin/cc1', 256 << 10);
+  k.createFile('/lib/libc.so', 1 << 20);
+  k.createFile('/src/main.c', 64 << 10);
+  const s = new Scheduler(k);
+  function* compile(): Generator<Operation> {
+    yield { op: 'exec', binary: '/bin/cc1', libs: ['/lib/libc.so'] };
+    yield { op: 'read', file: '/src/main.c', offset: 0, bytes: 64 << 10 };
+    yield { op: 'mmap', name: 'heap', pages: 256 };
+    yield { op: 'touch', mapping: 'heap', pages: 256, write: true };
+    yield {
+      op: 'touch',
+      mapping: 'heap',
+      pages: 64,
+      stride: 4,
+      order: 'random',
+      repeat: 3,
+      write: false,
+    };
+    yield { op: 'compute', ns: 2_000_000 };
+  }
+  const make = s.spawn(
+    [
+      { op: 'fork', program: compile(), comm: 'cc1' },
+      { op: 'fork', program: compile(), comm: 'cc1' },
+      { op: 'wait' },
+    ],
+    'make',
+  );
+  const r = s.run();
+  expect(r.finished).toBe(true);
+  expect(s.exits.map((e) => [e.comm, e.signal])).toEqual([
+    ['cc1', null],
+    ['cc1', null],
+    ['make', null],
+  ]);
+  // Each child: 256 zero-fill faults of its heap (the random passes hit), 2 ms of compute.
+  expect(make.utimeNs).toBe(0);
+  expect(k.vm.pgfault).toBeGreaterThanOrEqual(2 * 256);
+  // The two children ran side by side, one on each CPU.
+  expect(k.machine.cpus.busyNs(0)).toBeGreaterThan(2_000_000);
+  expect(k.machine.cpus.busyNs(1)).toBeGreaterThan(2_000_000);
   k.checkInvariants();
 });

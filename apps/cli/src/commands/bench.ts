@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { benchMmu } from '@cvhrc/hw';
+import { benchMm } from '@cvhrc/mm';
 import { ExactLru, TraceHost, ZipfSampler, createRng } from '@cvhrc/core';
 import { readTraceFile } from '@cvhrc/workloads/node';
 import type { Context } from '../program.js';
@@ -46,6 +47,36 @@ export function registerBench(program: Command, ctx: Context): Command {
           `  random      ${formatRate(r.randomPerSec)}page accesses/s\n`,
       );
     });
+  bench
+    .command('mm')
+    .description(
+      'memory manager on a 2 GiB machine: touches/s with the working set resident, anonymous faults/s, reclaimed pages/s, host bytes per frame',
+    )
+    .option('--memory <bytes>', 'RAM of the emulated machine in bytes', positiveInt, 2 ** 31)
+    .option('--json', 'print one JSON object')
+    .action((opts: { memory: number; json?: boolean }) => {
+      const r = benchMm({ memoryBytes: opts.memory });
+      if (opts.json) {
+        ctx.io.out(
+          JSON.stringify({
+            bench: 'mm',
+            touchPerSec: Math.round(r.touchPerSec),
+            anonFaultsPerSec: Math.round(r.anonFaultsPerSec),
+            reclaimPagesPerSec: Math.round(r.reclaimPagesPerSec),
+            hostBytesPerFrame: r.hostBytesPerFrame,
+          }) + '\n',
+        );
+        return;
+      }
+      ctx.io.out(
+        `Memory manager on ${(opts.memory / 2 ** 30).toFixed(2)} GiB (one core, host time):\n` +
+          `  touch, working set resident  ${formatRate(r.touchPerSec)}pages/s\n` +
+          `  anonymous faults             ${formatRate(r.anonFaultsPerSec)}faults/s\n` +
+          `  reclaim                      ${formatRate(r.reclaimPagesPerSec)}pages/s\n` +
+          `  host memory                  ${r.hostBytesPerFrame} bytes per frame\n`,
+      );
+    });
+
   bench
     .command('hrc')
     .description(

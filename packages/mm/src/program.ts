@@ -1,0 +1,154 @@
+/**
+ * Programs: what a task does, as a stream of operations. Workloads (lmbench, a kernel build,
+ * trace replay) produce these; the {@link Scheduler} runs them on the machine's CPUs. A
+ * program is any iterable, so a generator can produce a long one lazily.
+ */
+
+/** Order in which a touch visits the pages of its range. */
+export type TouchOrder = 'sequential' | 'reverse' | 'random';
+
+/** mmap: a new mapping, named so later operations can refer to it. */
+export interface MmapOp {
+  readonly op: 'mmap';
+  /** Name of the mapping in this task (children inherit the names at fork). */
+  readonly name: string;
+  /** Length in pages; default the whole file (a file mapping) — required for anonymous. */
+  readonly pages?: number;
+  /** Path of a file created with Kernel.createFile; absent: anonymous memory. */
+  readonly file?: string;
+  /** MAP_SHARED instead of MAP_PRIVATE (file mappings only). Default false. */
+  readonly shared?: boolean;
+  /** PROT_WRITE as well as PROT_READ. Default true. */
+  readonly writable?: boolean;
+  /** First file page mapped. Default 0. */
+  readonly pgoff?: number;
+}
+
+/** munmap of a whole named mapping. */
+export interface MunmapOp {
+  readonly op: 'munmap';
+  readonly name: string;
+}
+
+/**
+ * touch: user accesses to a range of pages through the MMU fast path. Each page visited
+ * stands for `words` word accesses, all charged to the clock as user time.
+ */
+export interface TouchOp {
+  readonly op: 'touch';
+  /** The named mapping the range starts in (with `offset`); or give `vpn`. */
+  readonly mapping?: string;
+  /** First page, as an offset in pages within `mapping`. Default 0. */
+  readonly offset?: number;
+  /** First page as an absolute virtual page number (instead of `mapping`). */
+  readonly vpn?: number;
+  /** Pages visited per pass. */
+  readonly pages: number;
+  /** Distance between visited pages, in pages (≥ 1). Default 1. */
+  readonly stride?: number;
+  /** Default 'sequential'. */
+  readonly order?: TouchOrder;
+  /** Seed of the 'random' order (a permutation of the pages). Default 1. */
+  readonly seed?: number;
+  /** Passes over the range. Default 1. */
+  readonly repeat?: number;
+  /** Stores instead of loads. */
+  readonly write: boolean;
+  /** Word accesses each page visit stands for (1 … 1024 on 4 KiB pages). Default 1024. */
+  readonly words?: number;
+  /**
+   * Working set the cost model prices the word accesses by; default the bytes of the pages
+   * the touch visits.
+   */
+  readonly workingSetBytes?: number;
+}
+
+/** fork: the child runs `program`; the parent goes on. */
+export interface ForkOp {
+  readonly op: 'fork';
+  readonly program: Program;
+  /** Name of the child (default the parent's). */
+  readonly comm?: string;
+}
+
+/** exec: a binary file replaces the address space; its text and `libs` are file mappings. */
+export interface ExecOp {
+  readonly op: 'exec';
+  /** Path of the binary. */
+  readonly binary: string;
+  /** Paths of shared libraries (e.g. libc) mapped whole. */
+  readonly libs?: readonly string[];
+  readonly textPages?: number;
+  readonly dataPages?: number;
+  readonly stackPages?: number;
+}
+
+/** exit: the task ends (also implied at the end of its program). */
+export interface ExitOp {
+  readonly op: 'exit';
+}
+
+/** read(): `bytes` bytes of a file from byte `offset`, through the page cache. */
+export interface ReadOp {
+  readonly op: 'read';
+  readonly file: string;
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/** shmget: creates (or finds) the SysV segment with `key`. */
+export interface ShmgetOp {
+  readonly op: 'shmget';
+  readonly key: number;
+  readonly bytes: number;
+}
+
+/** shmat: attaches the segment with `key` (from a shmget of any task) as mapping `name`. */
+export interface ShmatOp {
+  readonly op: 'shmat';
+  readonly key: number;
+  readonly name: string;
+  readonly readonly?: boolean;
+}
+
+/** shmdt: detaches the segment attached as mapping `name`. */
+export interface ShmdtOp {
+  readonly op: 'shmdt';
+  readonly name: string;
+}
+
+/** compute: user-mode work that touches no new memory, for `ns` of CPU time. */
+export interface ComputeOp {
+  readonly op: 'compute';
+  readonly ns: number;
+}
+
+/** sleep: off the CPU for `ns`. */
+export interface SleepOp {
+  readonly op: 'sleep';
+  readonly ns: number;
+}
+
+/** wait: until every child of the task has exited. */
+export interface WaitOp {
+  readonly op: 'wait';
+}
+
+/** One operation of a program. */
+export type Operation =
+  | MmapOp
+  | MunmapOp
+  | TouchOp
+  | ForkOp
+  | ExecOp
+  | ExitOp
+  | ReadOp
+  | ShmgetOp
+  | ShmatOp
+  | ShmdtOp
+  | ComputeOp
+  | SleepOp
+  | WaitOp;
+
+/** A program: a stream of operations (an array, or a generator for long ones). */
+export type Program = Iterable<Operation>;
