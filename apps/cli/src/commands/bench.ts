@@ -63,7 +63,7 @@ export function registerBench(program: Command, ctx: Context): Command {
             touchPerSec: Math.round(r.touchPerSec),
             anonFaultsPerSec: Math.round(r.anonFaultsPerSec),
             reclaimPagesPerSec: Math.round(r.reclaimPagesPerSec),
-            hostBytesPerFrame: r.hostBytesPerFrame,
+            hostBytesPerFrame: Math.round(r.hostBytesPerFrame * 100) / 100,
           }) + '\n',
         );
         return;
@@ -73,7 +73,7 @@ export function registerBench(program: Command, ctx: Context): Command {
           `  touch, working set resident  ${formatRate(r.touchPerSec)}pages/s\n` +
           `  anonymous faults             ${formatRate(r.anonFaultsPerSec)}faults/s\n` +
           `  reclaim                      ${formatRate(r.reclaimPagesPerSec)}pages/s\n` +
-          `  host memory                  ${r.hostBytesPerFrame} bytes per frame\n`,
+          `  host memory                  ${r.hostBytesPerFrame.toFixed(2)} bytes per frame\n`,
       );
     });
 
