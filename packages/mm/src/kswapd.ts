@@ -140,8 +140,9 @@ export class Kswapd {
     if (this.#totalScanned > 0 && priority < DEF_PRIORITY - 2) {
       k.afterCongestion(CONGESTION_WAIT_NS, () => this.#schedule(rest));
     } else {
-      // Yield between priorities (cond_resched): the next level runs as its own event.
-      this.#schedule(rest);
+      // cond_resched() between priorities yields only when kswapd's time slice is used up,
+      // so the next level runs on in the same burst.
+      rest();
     }
   }
 
