@@ -55,3 +55,31 @@ test('thrashing: N = 2 fits in RAM, N = 3 does not', () => {
   expect(two.kswapdNs).toBe(0);
   expect(three.kswapdNs).toBeGreaterThan(0);
 });
+
+test('three writers of 0.4 × RAM on 256 MiB swap instead of being OOM-killed with swap free', () => {
+  // kswapd must keep deactivating while memory fills: it runs its priority levels back to
+  // back (cond_resched yields only at the end of a slice). When it gave the CPU up after
+  // every level it fell behind, direct reclaim met an all-active LRU, freed nothing in its
+  // one pass, and __alloc_pages called the OOM killer with gigabytes of swap free.
+  const machine = createMachine(parseMachineConfig({ memory: { bytes: 256 * 1024 * 1024 } }));
+  const k = new Kernel({ machine });
+  const s = new Scheduler(k);
+  const ws = Math.floor(256 * 256 * 0.4);
+  const tasks = Array.from({ length: 3 }, (_, i) =>
+    s.spawn(
+      [
+        { op: 'mmap', name: 'ws', pages: ws },
+        { op: 'touch', mapping: 'ws', pages: ws, write: true, words: 16 },
+        { op: 'touch', mapping: 'ws', pages: ws, write: true, words: 1024 },
+      ],
+      `w${i}`,
+    ),
+  );
+  const r = s.run();
+  expect(r.finished).toBe(true);
+  expect(k.oomKills).toEqual([]);
+  expect(s.exits.filter((e) => e.signal !== null)).toEqual([]);
+  expect(k.vm.pswpout).toBeGreaterThan(0);
+  expect(tasks.reduce((sum, t) => sum + t.majFlt, 0)).toBeGreaterThan(0);
+  k.checkInvariants();
+});
