@@ -202,6 +202,7 @@ export {
   vmSwapFull,
 } from './swap.js';
 export {
+  LINUX_2_6_17_RECLAIM,
   newScanControl,
   reclaimMapped,
   shrinkActiveList,
@@ -213,8 +214,10 @@ export {
   SWAP_SUCCESS,
   tryToFreePages,
   tryToUnmap,
+  type ReclaimPolicy,
   type ScanControl,
 } from './vmscan.js';
+export { MS_ASYNC, MS_INVALIDATE, MS_SYNC, sysMsync } from './msync.js';
 export { badness, OOM_DISABLE, outOfMemory, selectBadProcess, type OomChoice } from './oom.js';
 export { Task, TIF_MEMDIE } from './task.js';
 export type { KernelHooks } from './hooks.js';
@@ -236,6 +239,7 @@ export type {
   ExitOp,
   ForkOp,
   MmapOp,
+  MsyncOp,
   MunmapOp,
   Operation,
   Program,

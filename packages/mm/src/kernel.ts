@@ -32,6 +32,7 @@ import { AddressSpace, VM_MAX_READAHEAD_PAGES } from './filemap.js';
 import { __GFP_DMA, __GFP_HIGHMEM, GFP_HIGHUSER } from './gfp.js';
 import type { KernelHooks } from './hooks.js';
 import { Kswapd } from './kswapd.js';
+import { sysMsync } from './msync.js';
 import { ShmSegment, shmemTruncate } from './shm.js';
 import { SwapInfo, putSwapToken } from './swap.js';
 import { checkInvariants } from './invariants.js';
@@ -63,6 +64,7 @@ import { formatPageFlags, NO_FRAME, PageDescriptors, PG_LOCKED, PG_RESERVED } fr
 import { AnonVma } from './rmap.js';
 import { Task } from './task.js';
 import { VmStat } from './vmstat.js';
+import { LINUX_2_6_17_RECLAIM, type ReclaimPolicy } from './vmscan.js';
 import {
   defaultMinFreeKbytes,
   DMA_END_FRAME,
@@ -106,6 +108,11 @@ export interface KernelOptions {
   readonly swapBytes?: number;
   /** vm.swappiness (§A4); default 60. */
   readonly swappiness?: number;
+  /**
+   * The reclaim policy direct reclaim (try_to_free_pages) and kswapd call per zone;
+   * default {@link LINUX_2_6_17_RECLAIM} (shrink_zone).
+   */
+  readonly reclaimPolicy?: ReclaimPolicy;
 }
 
 /** A task the OOM killer chose. */
@@ -203,6 +210,8 @@ export class Kernel {
   readonly swap: SwapInfo | null;
   /** vm.swappiness (§A4). */
   swappiness: number;
+  /** The reclaim policy in force (the `reclaimPolicy` option). */
+  readonly reclaimPolicy: ReclaimPolicy;
   /**
    * total_memory of vmscan.c (the denominator of mapped_ratio, §A4): at boot,
    * nr_free_pagecache_pages() — present minus pages_high over the HighMem zonelist.
@@ -343,6 +352,7 @@ export class Kernel {
     this.swap = swapBytes >= 2 * PAGE_SIZE ? new SwapInfo(swapBytes / PAGE_SIZE, 0) : null;
     this.swappiness = options.swappiness ?? 60;
     checkInt('swappiness', this.swappiness, 0, 100);
+    this.reclaimPolicy = options.reclaimPolicy ?? LINUX_2_6_17_RECLAIM;
     let totalMemory = 0;
     for (const i of this.zonelist(GFP_HIGHUSER)) {
       const z = this.zones[i]!;
@@ -768,6 +778,18 @@ export class Kernel {
       throw new SyscallError('munmap', 'EINVAL', `range ${vpn} + ${pages} pages`);
     }
     return this.#asCurrent(task, () => doMunmap(this, mm, vpn, pages));
+  }
+
+  /**
+   * msync: [vpn, vpn + pages) with MS_ASYNC / MS_SYNC / MS_INVALIDATE `flags` (see
+   * {@link sysMsync}): shared file mappings' dirty PTEs move to their pages; MS_SYNC then
+   * writes the file's dirty pages and waits for them (the events run meanwhile). Returns the
+   * pages MS_SYNC wrote (the system call returns 0).
+   */
+  msync(task: Task, vpn: number, pages: number, flags: number): number {
+    const mm = task.mm;
+    if (mm === null) throw new SyscallError('msync', 'EINVAL', 'task has no mm');
+    return this.#asCurrent(task, () => sysMsync(this, mm, vpn, pages, flags));
   }
 
   /**

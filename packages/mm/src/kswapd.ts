@@ -12,7 +12,7 @@
 import type { Kernel } from './kernel.js';
 import { putSwapToken } from './swap.js';
 import type { Task } from './task.js';
-import { newScanControl, shrinkZone, type ScanControl } from './vmscan.js';
+import { newScanControl, type ScanControl } from './vmscan.js';
 import { DEF_PRIORITY, SWAP_CLUSTER_MAX, zoneWatermarkOk, type Zone } from './zone.js';
 import { GFP_KERNEL } from './gfp.js';
 
@@ -112,7 +112,7 @@ export class Kswapd {
         z.tempPriority = priority;
         if (z.prevPriority > priority) z.prevPriority = priority;
         sc.nrScanned = 0;
-        this.#nrReclaimed += shrinkZone(k, priority, z, sc);
+        this.#nrReclaimed += k.reclaimPolicy.shrinkZone(k, priority, z, sc);
         this.#totalScanned += sc.nrScanned;
         if (z.allUnreclaimable) continue;
         if (z.pagesScanned >= (z.nrActive + z.nrInactive) * 4) z.allUnreclaimable = true;

@@ -31,6 +31,22 @@ export interface MunmapOp {
 }
 
 /**
+ * msync of a named mapping (or `pages` of it from `offset`): MS_SYNC, or MS_ASYNC with
+ * `async`. MS_SYNC waits for the writes inside the kernel, keeping the CPU (as reclaim's
+ * waits do).
+ */
+export interface MsyncOp {
+  readonly op: 'msync';
+  readonly name: string;
+  /** First page, as an offset in pages within the mapping. Default 0. */
+  readonly offset?: number;
+  /** Pages; default the rest of the mapping. */
+  readonly pages?: number;
+  /** MS_ASYNC instead of MS_SYNC. Default false. */
+  readonly async?: boolean;
+}
+
+/**
  * touch: user accesses to a range of pages through the MMU fast path. Each page visited
  * stands for `words` word accesses, all charged to the clock as user time.
  */
@@ -138,6 +154,7 @@ export interface WaitOp {
 export type Operation =
   | MmapOp
   | MunmapOp
+  | MsyncOp
   | TouchOp
   | ForkOp
   | ExecOp

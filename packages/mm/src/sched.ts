@@ -41,6 +41,7 @@ import { doPageCacheReadahead, findGetPage, maxSaneReadahead } from './filemap.j
 import type { Kernel } from './kernel.js';
 import { markPageAccessed, putPage } from './lru.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './mm.js';
+import { MS_ASYNC, MS_SYNC } from './msync.js';
 import { PG_LOCKED, PG_UPTODATE } from './page.js';
 import type { Operation, Program, TouchOp } from './program.js';
 import type { Task } from './task.js';
@@ -497,6 +498,12 @@ export class Scheduler {
         const r = this.#region('munmap', e, op.name);
         k.munmap(task, r.vpn, r.pages);
         e.regions.delete(op.name);
+        return STEP_DONE;
+      }
+      case 'msync': {
+        const r = this.#region('msync', e, op.name);
+        const offset = op.offset ?? 0;
+        k.msync(task, r.vpn + offset, op.pages ?? r.pages - offset, op.async ? MS_ASYNC : MS_SYNC);
         return STEP_DONE;
       }
       case 'fork': {

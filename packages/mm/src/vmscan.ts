@@ -460,8 +460,27 @@ export function shrinkZone(k: Kernel, priority: number, zone: Zone, sc: ScanCont
 }
 
 /**
+ * A reclaim policy: what try_to_free_pages and kswapd's balance_pgdat call for each zone at
+ * each priority (the unit 2.6.17's callers use, shrink_zone). `shrinkZone` frees pages of
+ * `zone` (adding to `sc.nrScanned` / `sc.nrReclaimed` as it goes) and returns the number
+ * freed; the callers keep the priority loop, watermarks, congestion waits and
+ * all_unreclaimable. Set one with the Kernel option `reclaimPolicy`.
+ */
+export interface ReclaimPolicy {
+  readonly name: string;
+  shrinkZone(k: Kernel, priority: number, zone: Zone, sc: ScanControl): number;
+}
+
+/** The policy of 2.6.17: {@link shrinkZone}. The Kernel's default. */
+export const LINUX_2_6_17_RECLAIM: ReclaimPolicy = Object.freeze({
+  name: 'linux-2.6.17',
+  shrinkZone: (k: Kernel, priority: number, zone: Zone, sc: ScanControl): number =>
+    shrinkZone(k, priority, zone, sc),
+});
+
+/**
  * try_to_free_pages (§A7): direct reclaim from priority 12 down to 0 over the zonelist's
- * zones (skipping all_unreclaimable ones below priority 12), done once 32 pages are freed;
+ * zones (each through `k.reclaimPolicy`) (skipping all_unreclaimable ones below priority 12), done once 32 pages are freed;
  * between priorities it waits for writeback (blk_congestion_wait, 100 ms at most) once the
  * priority is below 10. At priority 0 the swap token is disabled (§A9). Each zone's
  * prev_priority is set from the last priority used (it drives `distress`, §A4). Returns
@@ -484,7 +503,7 @@ export function tryToFreePages(k: Kernel, zonelist: readonly number[], gfpMask: 
       zone.tempPriority = priority;
       if (zone.prevPriority > priority) zone.prevPriority = priority;
       if (zone.allUnreclaimable && priority !== DEF_PRIORITY) continue;
-      nrReclaimed += shrinkZone(k, priority, zone, sc);
+      nrReclaimed += k.reclaimPolicy.shrinkZone(k, priority, zone, sc);
     }
     totalScanned += sc.nrScanned;
     if (nrReclaimed >= sc.swapClusterMax) {
