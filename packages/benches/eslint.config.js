@@ -1,0 +1,3 @@
+import { cvhrcEslintConfig } from '@cvhrc/eslint-config';
+
+export default cvhrcEslintConfig(import.meta.dirname);

@@ -1,0 +1,3 @@
+import { cvhrcVitestConfig } from '@cvhrc/vitest-config';
+
+export default cvhrcVitestConfig();
