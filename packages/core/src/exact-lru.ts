@@ -1,16 +1,9 @@
 import { InvalidOptionError, InvalidPageError } from './errors.js';
 import { HitRatioCurve } from './hit-ratio-curve.js';
-import { DIRECT_FREE, directLengthFor, isPageId } from './internal/ids.js';
+import { DIRECT_FREE, checkCount, directLengthFor, isPageId } from './internal/ids.js';
 import { RecordTable } from './internal/record-table.js';
 import { normaliseSizes } from './internal/sizes.js';
-import {
-  BYTES_AFTER,
-  TimeMarks,
-  enterWord,
-  popcount,
-  unmarkUpperCounts,
-  upperBelow,
-} from './internal/time-marks.js';
+import { TimeMarks, moveToTop } from './internal/time-marks.js';
 
 export interface ExactLruOptions {
   /** Distinct pages to make room for at first (grows by doubling). Default 1024. */
@@ -25,6 +18,8 @@ export interface ExactLruOptions {
 
 /** Above DIRECT_FREE, the direct array may hold up to this many slots per distinct page. */
 const DIRECT_RATIO = 16;
+/** A distance count of this many carries from the 1-byte counts into the histogram. */
+const COUNT_CARRY = 256;
 
 /**
  * Exact LRU stack distances and hit-ratio curve of a reference stream (Mattson et al. 1970),
@@ -56,10 +51,11 @@ export class ExactLru {
   private limit: number;
   /**
    * counts[d] + hist[d] = references with stack distance d (d ≥ 1). The randomly updated
-   * counts take 2 bytes per distance, to stay small in the cache; a count that reaches 2^16
-   * carries into `hist`, and every read flushes them all into it.
+   * counts take 1 byte per distance, to stay small in the cache (a million distances in 1 MB);
+   * a count that reaches {@link COUNT_CARRY} carries into `hist`, and every read flushes them
+   * all into it.
    */
-  private counts: Uint16Array<ArrayBuffer>;
+  private counts: Uint8Array<ArrayBuffer>;
   private hist: Float64Array<ArrayBuffer> = new Float64Array(0);
   private refs = 0;
   private compacted = 0;
@@ -75,7 +71,7 @@ export class ExactLru {
     }
     this.initialCapacity = capacity;
     this.direct = new Int32Array(Math.min(DIRECT_FREE, nextPowerOfTwo(capacity))).fill(-1);
-    this.counts = new Uint16Array(capacity + 1);
+    this.counts = new Uint8Array(capacity + 1);
     this.marks = new TimeMarks(timeCap);
     this.limit = options.initialTimeCapacity === undefined ? this.marks.cap : timeCap;
   }
@@ -130,7 +126,16 @@ export class ExactLru {
    * faster: re-references run in one loop with the state held in locals.
    */
   accessAll(pages: ArrayLike<number>): void {
-    const n = pages.length;
+    this.feed(pages, pages.length);
+  }
+
+  /**
+   * Records `pages[0..n)` in order: the same as {@link access} on each, for streaming a trace
+   * in chunks of a reused buffer (a `Uint32Array` or `Float64Array` filled up to `n`) without
+   * making a view per chunk. Throws if `n` is not an integer in [0, pages.length].
+   */
+  feed(pages: ArrayLike<number>, n: number): void {
+    checkCount(n, pages.length);
     let k = 0;
     while (k < n) {
       k = this.direct !== null ? this.runDirect(pages, k, n) : this.runHashed(pages, k, n);
@@ -156,9 +161,9 @@ export class ExactLru {
       if (t0 < 0) break; // a new page: the general path
       const t = ++now;
       direct[page] = t;
-      const d = step(m, bits, t0, t, live);
+      const d = moveToTop(m, bits, t0, t, live);
       const c = counts[d]! + 1;
-      if (c === 65536) this.carry(d);
+      if (c === COUNT_CARRY) this.carry(d);
       else counts[d] = c;
       refs++;
     }
@@ -195,9 +200,9 @@ export class ExactLru {
       const t0 = recs[2 * x + 1]!;
       const t = ++now;
       recs[2 * x + 1] = t;
-      const d = step(m, bits, t0, t, live);
+      const d = moveToTop(m, bits, t0, t, live);
       const c = counts[d]! + 1;
-      if (c === 65536) this.carry(d);
+      if (c === COUNT_CARRY) this.carry(d);
       else counts[d] = c;
       refs++;
     }
@@ -284,21 +289,21 @@ export class ExactLru {
   }
 
   private growCounts(): void {
-    const counts = new Uint16Array(2 * this.counts.length);
+    const counts = new Uint8Array(2 * this.counts.length);
     counts.set(this.counts);
     this.counts = counts;
   }
 
-  private count(counts: Uint16Array, d: number): void {
+  private count(counts: Uint8Array, d: number): void {
     const c = counts[d]! + 1;
-    if (c === 65536) this.carry(d);
+    if (c === COUNT_CARRY) this.carry(d);
     else counts[d] = c;
   }
 
-  /** Carries a count of 2^16 into the histogram. */
+  /** Carries a count of {@link COUNT_CARRY} into the histogram. */
   private carry(d: number): void {
     this.fitHistogram();
-    this.hist[d] = this.hist[d]! + 65536;
+    this.hist[d] = this.hist[d]! + COUNT_CARRY;
     this.counts[d] = 0;
   }
 
@@ -358,37 +363,6 @@ export class ExactLru {
     this.marks = marks;
     this.limit = limit;
   }
-}
-
-/**
- * One re-reference in a hot loop: the page's last time t0 becomes t = top + 1 (the caller has
- * counted t as the top already). Returns the stack distance, the marks in [t0, t − 1].
- * `live` = marks (distinct pages), `bits` = m.bits.
- */
-function step(m: TimeMarks, bits: Int32Array, t0: number, t: number, live: number): number {
-  const w = t0 >>> 5;
-  const wn = t >>> 5;
-  if ((t & 31) === 0) enterWord(m, wn, live);
-  const distance =
-    live -
-    ((m.up.length === 1 ? m.a6[w >>> 14]! : upperBelow(m, w)) +
-      m.a5[w >>> 11]! +
-      m.a4[w >>> 9]! +
-      m.a3[w >>> 6]! +
-      m.a2[w >>> 3]! +
-      m.a1[w]! +
-      popcount(bits[w]! & ((1 << (t0 & 31)) - 1)));
-  bits[w] = bits[w]! & ~(1 << (t0 & 31));
-  if (w !== wn) {
-    // unmarkCounts, its first level inlined.
-    const i = (w >>> 3) << 1;
-    const a1w = m.a1w;
-    a1w[i] = a1w[i]! - BYTES_AFTER[2 * (w & 7)]!;
-    a1w[i + 1] = a1w[i + 1]! - BYTES_AFTER[2 * (w & 7) + 1]!;
-    if (w >>> 3 !== wn >>> 3) unmarkUpperCounts(m, w, wn);
-  }
-  bits[wn] = bits[wn]! | (1 << (t & 31));
-  return distance;
 }
 
 function nextPowerOfTwo(x: number): number {

@@ -1,7 +1,7 @@
 import { InvalidOptionError, InvalidPageError } from './errors.js';
 import type { GroupHits } from './group-hits.js';
 import type { HitRatioCurve } from './hit-ratio-curve.js';
-import { DIRECT_FREE, directLengthFor, isPageId } from './internal/ids.js';
+import { DIRECT_FREE, checkCount, directLengthFor, isPageId } from './internal/ids.js';
 import { RecordTable } from './internal/record-table.js';
 import { CvhrcTracker, type CvhrcTrackerOptions, type TrackerPort } from './tracker.js';
 
@@ -18,11 +18,20 @@ export interface TraceHostOptions extends CvhrcTrackerOptions {
  */
 export const DEFAULT_SCAN_EVERY = 8192;
 
+// Bits of a page's record in the hash table (a record exists once the page is seen).
 const REFERENCED = 1;
 const PROTECTED = 2;
-/** In the direct array: the page has been seen (0 = never). */
-const SEEN = 4;
-/** Above DIRECT_FREE, the direct array may hold up to this many slots (bytes) per page. */
+// A page's 2-bit code in the direct array. A protected page's reference bit is always clear
+// (protecting clears it, and a fake fault does not set it), so four codes cover every state.
+/** Never seen. */
+const UNSEEN = 0;
+/** Seen; neither referenced since the last test nor protected. */
+const IDLE = 1;
+/** Seen and referenced since the last test-and-clear. */
+const REF = 2;
+/** Seen and protected (not referenced). */
+const PROT = 3;
+/** Above DIRECT_FREE, the direct array may cover up to this many page numbers per page seen. */
 const DIRECT_RATIO = 64;
 
 /**
@@ -38,10 +47,11 @@ const DIRECT_RATIO = 64;
  * before it fell out is lost, as it would be for a kernel that re-arms the page's PTE.
  *
  * Page numbers are arbitrary integers in [0, 2^53 − 1] and are the tracker's entity ids. The
- * host keeps its bits in a byte per page number (a Uint8Array indexed by page) while every
- * page seen is below 2^20, or below 2^24 and 64 × the distinct pages, as a kernel keeps them
- * in page-table entries; the first page outside that moves them, for good, to a hash table
- * keyed by page number whose slots are the records [page, bits], so that one cache miss
+ * host keeps its bits in two bits per page number (four pages to a byte of a Uint8Array: a
+ * million pages take 256 KB, which stays in L2 beside the tracker's hot structures) while
+ * every page seen is below 2^20, or below 2^24 and 64 × the distinct pages, as a kernel keeps
+ * them in page-table entries; the first page outside that moves them, for good, to a hash
+ * table keyed by page number whose slots are the records [page, bits], so that one cache miss
  * finds a page's bits.
  */
 export class TraceHost implements TrackerPort {
@@ -50,8 +60,13 @@ export class TraceHost implements TrackerPort {
   /** References between scans. */
   readonly scanEvery: number;
 
-  /** State bits (SEEN | PROTECTED | REFERENCED) by page while pages are dense; else null. */
+  /**
+   * While pages are dense: the 2-bit code (UNSEEN, IDLE, REF, PROT) of page p in bits
+   * 2(p & 3)..2(p & 3) + 1 of byte p >>> 2; else null.
+   */
   private state: Uint8Array<ArrayBuffer> | null;
+  /** Page numbers the direct array covers (4 × its bytes). */
+  private directPages: number;
   /** Hash table whose slot per page is the record [page, state bits], once state is null. */
   private pages: RecordTable | null = null;
   private seen = 0;
@@ -66,23 +81,26 @@ export class TraceHost implements TrackerPort {
     }
     this.scanEvery = scanEvery;
     this.initialCapacity = options.initialCapacity ?? 8192;
-    this.state = new Uint8Array(Math.min(DIRECT_FREE, 2 * this.initialCapacity));
+    this.directPages = Math.max(4, Math.min(DIRECT_FREE, 2 * this.initialCapacity));
+    this.state = new Uint8Array(Math.ceil(this.directPages / 4));
     this.tracker = new CvhrcTracker(this, options);
   }
 
   /** Feeds one reference to page `page` (an integer in [0, 2^53 − 1]). */
   access(page: number): void {
     if (!isPageId(page)) throw new InvalidPageError(page);
-    if (this.state !== null && page >= this.state.length) this.widen(page);
+    if (this.state !== null && page >= this.directPages) this.widen(page);
     const state = this.state;
     if (state !== null) {
-      const s = state[page]!;
-      if (s === 0) {
-        state[page] = SEEN;
+      const i = page >>> 2;
+      const shift = (page & 3) << 1;
+      const s = (state[i]! >>> shift) & 3;
+      if (s === UNSEEN) {
+        state[i] = state[i]! | (IDLE << shift);
         this.seen++;
         this.tracker.firstTouch(page);
-      } else if ((s & PROTECTED) !== 0) this.tracker.fakeFault(page);
-      else state[page] = s | REFERENCED;
+      } else if (s === PROT) this.tracker.fakeFault(page);
+      else if (s === IDLE) state[i] = state[i]! ^ ((IDLE ^ REF) << shift);
     } else {
       const table = this.pages!;
       let x = table.probe(page);
@@ -113,32 +131,44 @@ export class TraceHost implements TrackerPort {
    * faster: references to known pages run in one loop with the state held in locals.
    */
   accessAll(pages: ArrayLike<number>): void {
-    const n = pages.length;
+    this.feed(pages, pages.length);
+  }
+
+  /**
+   * Feeds `pages[0..n)` in order: the same as {@link access} on each, for streaming a trace
+   * in chunks of a reused buffer (a `Uint32Array` or `Float64Array` filled up to `n`) without
+   * making a view per chunk. Throws if `n` is not an integer in [0, pages.length].
+   */
+  feed(pages: ArrayLike<number>, n: number): void {
+    checkCount(n, pages.length);
     let k = 0;
     while (k < n) {
-      k = this.state !== null ? this.runDirect(pages, k) : this.runHashed(pages, k);
+      k = this.state !== null ? this.runDirect(pages, k, n) : this.runHashed(pages, k, n);
       if (k < n) this.access(pages[k++]!);
     }
   }
 
-  /** References to known pages in the direct array, from pages[k]; returns where it stopped. */
-  private runDirect(pages: ArrayLike<number>, k: number): number {
-    const n = pages.length;
+  /** References to known pages in the direct array, pages[k..n); returns where it stopped. */
+  private runDirect(pages: ArrayLike<number>, k: number, n: number): number {
     const tracker = this.tracker;
     const scanEvery = this.scanEvery;
     // The port methods change state in place; it is only replaced when a page is added.
     const state = this.state!;
-    const size = state.length;
+    const size = this.directPages;
     let sinceScan = this.sinceScan;
     let refs = this.refs;
     for (; k < n; k++) {
       const page = pages[k]!;
       if (!(page >= 0 && page < size && page === (page | 0))) break;
-      const s = state[page]!;
-      if ((s & PROTECTED) === 0) {
-        if (s === 0) break; // a new page: the general path
-        state[page] = s | REFERENCED; // the common case: one read, one write
-      } else tracker.fakeFault(page);
+      const i = page >>> 2;
+      const shift = (page & 3) << 1;
+      const b = state[i]!;
+      const s = (b >>> shift) & 3;
+      if (s === REF) {
+        // The common case, a page in the scan list already referenced: one read, no write.
+      } else if (s === IDLE) state[i] = b ^ ((IDLE ^ REF) << shift);
+      else if (s === PROT) tracker.fakeFault(page);
+      else break; // a new page: the general path
       refs++;
       if (++sinceScan === scanEvery) {
         sinceScan = 0;
@@ -150,9 +180,8 @@ export class TraceHost implements TrackerPort {
     return k;
   }
 
-  /** References to known pages in the hash table, from pages[k]; returns where it stopped. */
-  private runHashed(pages: ArrayLike<number>, k: number): number {
-    const n = pages.length;
+  /** References to known pages in the hash table, pages[k..n); returns where it stopped. */
+  private runHashed(pages: ArrayLike<number>, k: number, n: number): number {
     const tracker = this.tracker;
     const scanEvery = this.scanEvery;
     const table = this.pages!;
@@ -191,17 +220,21 @@ export class TraceHost implements TrackerPort {
   /** Makes room for `page` in the direct array, or moves every page into the hash table. */
   private widen(page: number): void {
     const state = this.state!;
-    const size = directLengthFor(page, state.length, this.seen + 1, DIRECT_RATIO);
+    const size = directLengthFor(page, this.directPages, this.seen + 1, DIRECT_RATIO);
     if (size > 0) {
-      const wider = new Uint8Array(size);
+      const wider = new Uint8Array(Math.ceil(size / 4));
       wider.set(state);
       this.state = wider;
+      this.directPages = 4 * wider.length;
       return;
     }
     const table = new RecordTable(Math.max(this.initialCapacity, 2 * this.seen), 0.5);
-    for (let id = 0; id < state.length; id++) {
-      const s = state[id]!;
-      if (s !== 0) table.insertAt(table.probe(id), id, s & ~SEEN);
+    for (let id = 0; id < this.directPages; id++) {
+      const s = (state[id >>> 2]! >>> ((id & 3) << 1)) & 3;
+      if (s !== UNSEEN) {
+        const bits = s === REF ? REFERENCED : s === PROT ? PROTECTED : 0;
+        table.insertAt(table.probe(id), id, bits);
+      }
     }
     this.pages = table;
     this.state = null;
@@ -247,10 +280,12 @@ export class TraceHost implements TrackerPort {
   testAndClearReferenced(id: number): boolean {
     const state = this.state;
     if (state !== null) {
-      if (!(id < state.length)) return false;
-      const s = state[id]!;
-      if ((s & REFERENCED) === 0) return false;
-      state[id] = s & ~REFERENCED;
+      if (!(id < this.directPages)) return false;
+      const i = id >>> 2;
+      const shift = (id & 3) << 1;
+      const b = state[i]!;
+      if (((b >>> shift) & 3) !== REF) return false;
+      state[i] = b ^ ((IDLE ^ REF) << shift);
       return true;
     }
     const table = this.pages!;
@@ -266,7 +301,11 @@ export class TraceHost implements TrackerPort {
   protect(id: number): void {
     const state = this.state;
     if (state !== null) {
-      if (id < state.length && state[id] !== 0) state[id] = SEEN | PROTECTED;
+      if (!(id < this.directPages)) return;
+      const i = id >>> 2;
+      const shift = (id & 3) << 1;
+      const b = state[i]!;
+      if (((b >>> shift) & 3) !== UNSEEN) state[i] = b | (PROT << shift);
       return;
     }
     const table = this.pages!;
@@ -278,7 +317,11 @@ export class TraceHost implements TrackerPort {
   unprotect(id: number): void {
     const state = this.state;
     if (state !== null) {
-      if (id < state.length) state[id] = state[id]! & ~PROTECTED;
+      if (!(id < this.directPages)) return;
+      const i = id >>> 2;
+      const shift = (id & 3) << 1;
+      const b = state[i]!;
+      if (((b >>> shift) & 3) === PROT) state[i] = b ^ ((PROT ^ IDLE) << shift);
       return;
     }
     const table = this.pages!;

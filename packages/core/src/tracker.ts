@@ -3,7 +3,7 @@ import { GroupHits } from './group-hits.js';
 import type { HitRatioCurve } from './hit-ratio-curve.js';
 import { isPageId } from './internal/ids.js';
 import { RecordTable } from './internal/record-table.js';
-import { TimeMarks } from './internal/time-marks.js';
+import { TimeMarks, moveToTop } from './internal/time-marks.js';
 
 /**
  * What the tracker needs from its host — and all it uses. A kernel implements it over page
@@ -160,6 +160,8 @@ export class CvhrcTracker {
   readonly counters: TrackerCounters;
 
   private readonly port: TrackerPort;
+  /** log2(groupSize) when it is a power of two up to 2^30 (a group is then a shift); else −1. */
+  private readonly groupShift: number;
   private readonly c: MutableCounters;
 
   /**
@@ -216,6 +218,8 @@ export class CvhrcTracker {
     this.port = port;
     this.scanListSize = scanListSize;
     this.groupSize = groupSize;
+    this.groupShift =
+      groupSize <= 2 ** 30 && (groupSize & (groupSize - 1)) === 0 ? 31 - Math.clz32(groupSize) : -1;
     this.c = {
       firstTouches: 0,
       fakeFaults: 0,
@@ -332,6 +336,10 @@ export class CvhrcTracker {
     if (dlink !== null && id >= 0 && id < dlink.length && (id | 0) === id) {
       x = id;
       t0 = dlink[id]!; // UNTRACKED < 0
+      if (t0 >= 0 && this.clock + 1 < this.timeToNode.length) {
+        this.fakeFaultDirect(dlink, id, t0);
+        return;
+      }
     } else {
       x = isPageId(id) ? this.find(id) : -1;
       t0 = x >= 0 ? this.linkOf(x) : -1;
@@ -389,6 +397,56 @@ export class CvhrcTracker {
   }
 
   /**
+   * {@link fakeFault} on the common path: ids direct-indexed, `id` protected at time t0, and a
+   * free protection time above the clock. The same steps in tight integer code: one pass over
+   * the time marks gives the entity's position and moves its mark to the top.
+   */
+  private fakeFaultDirect(dlink: Int32Array, id: number, t0: number): void {
+    const marks = this.marks;
+    const t = this.clock + 1;
+    // Position: the full scan list, then the entities protected after this one.
+    const ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1;
+    marks.top = t;
+    this.clock = t;
+    const pos = this.scanListSize + ahead;
+    const shift = this.groupShift;
+    const g = shift >= 0 ? pos >>> shift : Math.floor(pos / this.groupSize);
+    const hits = this.hits;
+    hits[g] = hits[g]! + 1;
+    const c = this.c;
+    c.fakeFaults++;
+    c.markerShifts += g;
+    c.listMoves++;
+    c.unprotects++;
+    c.protects++;
+    // id takes the scan slot of the entity that falls out (the tail) and moves it to the head.
+    const s = this.sTail;
+    const sId = this.sId;
+    const sNode = this.sNode;
+    const fallenId = sId[s]!;
+    const fallen = sNode[s]!;
+    const h = this.sHead;
+    if (h !== s) {
+      const sPrev = this.sPrev;
+      const sNext = this.sNext;
+      const p = sPrev[s]!;
+      sNext[p] = -1;
+      this.sTail = p;
+      sPrev[s] = -1;
+      sNext[s] = h;
+      sPrev[h] = s;
+      this.sHead = s;
+    }
+    sId[s] = id;
+    sNode[s] = id;
+    this.timeToNode[t] = fallen;
+    dlink[id] = -(s + 1);
+    dlink[fallen] = t;
+    this.port.unprotect(id);
+    this.port.protect(fallenId);
+  }
+
+  /**
    * The periodic scan: for each scan-list entity, from the LRU end toward the MRU end, tests
    * and clears its reference bit through the port; if it was set, counts a hit at the
    * entity's current group and moves it to the MRU end.
@@ -401,6 +459,7 @@ export class CvhrcTracker {
     const sId = this.sId;
     const hits = this.hits;
     const groupSize = this.groupSize;
+    const groupShift = this.groupShift;
     const count = this.scanLen;
     let s = this.sTail;
     let moved = 0;
@@ -411,7 +470,7 @@ export class CvhrcTracker {
       if (port.testAndClearReferenced(sId[s]!)) {
         // Entities moved earlier in this scan were all behind this one.
         const pos = k + moved;
-        const g = Math.floor(pos / groupSize);
+        const g = groupShift >= 0 ? pos >>> groupShift : Math.floor(pos / groupSize);
         hits[g]!++;
         shifts += g;
         found++;

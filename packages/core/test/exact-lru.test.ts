@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactLru, InvalidOptionError, InvalidPageError } from '@cvhrc/core';
+import { ExactLru, InvalidOptionError, InvalidPageError, createRng } from '@cvhrc/core';
 import { naiveStackDistances } from './helpers/naive.js';
 
 const I = Infinity;
@@ -119,7 +119,7 @@ describe('ExactLru stack distances', () => {
     expect(dense.memoryBytes()).toBeLessThan(12_000_000);
   });
 
-  it('carries distance counts past 2^16 into the histogram', () => {
+  it('carries distance counts past the 1-byte counters (and past 2^16) into the histogram', () => {
     const bulk = new ExactLru();
     bulk.accessAll(new Uint32Array(200_000).fill(3));
     const single = new ExactLru();
@@ -197,5 +197,45 @@ describe('ExactLru against a naive Mattson stack (property)', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('ExactLru.feed', () => {
+  it('records chunks of a reused buffer exactly as access() on each reference', () => {
+    const rng = createRng(7);
+    // Skewed ranks with a sparse id midway, so that both the direct array and the hash table
+    // run; small capacities, so that the time array compacts and grows.
+    const pages = Array.from({ length: 30_000 }, (_, i) =>
+      i === 12_345 ? 4_000_000_000 : Math.floor(2000 * rng.nextFloat() ** 3),
+    );
+    const options = { initialCapacity: 4, initialTimeCapacity: 64 };
+    const reference = new ExactLru(options);
+    for (const p of pages) reference.access(p);
+    for (const Buffer of [Uint32Array, Float64Array]) {
+      const fed = new ExactLru(options);
+      const chunk = new Buffer(1000);
+      for (let k = 0; k < pages.length; ) {
+        const n = Math.min(1 + (k % 977), pages.length - k); // uneven chunk lengths
+        for (let i = 0; i < n; i++) chunk[i] = pages[k + i]!;
+        chunk.fill(99_999, n); // stale entries past n must be ignored
+        fed.feed(chunk, n);
+        k += n;
+      }
+      expect(fed.references).toBe(pages.length);
+      expect(fed.distinct).toBe(reference.distinct);
+      expect(Array.from(fed.histogram())).toEqual(Array.from(reference.histogram()));
+      expect(fed.compactions).toBe(reference.compactions);
+      expect(fed.compactions).toBeGreaterThan(0);
+    }
+  });
+
+  it('rejects a count that is not an integer in [0, length]', () => {
+    const lru = new ExactLru();
+    const chunk = new Uint32Array(4);
+    expect(() => lru.feed(chunk, 5)).toThrow(InvalidOptionError);
+    expect(() => lru.feed(chunk, -1)).toThrow(InvalidOptionError);
+    expect(() => lru.feed(chunk, 1.5)).toThrow(/\[0, 4\]/);
+    lru.feed(chunk, 0);
+    expect(lru.references).toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import { InvalidOptionError } from '../errors.js';
+
 /** True for an integer in [0, 2^53 − 1]. */
 export function isPageId(x: number): boolean {
   return x >= 0 && x <= 9007199254740991 && Math.floor(x) === x;
@@ -36,4 +38,11 @@ export function directLengthFor(
   while (size <= id && size < DIRECT_MAX) size *= 2;
   if (size <= id) return 0;
   return size <= DIRECT_FREE || size <= perItem * items ? size : 0;
+}
+
+/** Checks the count `n` of a `feed(pages, n)` call: an integer in [0, length]. */
+export function checkCount(n: number, length: number): void {
+  if (!(Number.isInteger(n) && n >= 0 && n <= length)) {
+    throw new InvalidOptionError('n', `must be an integer in [0, ${length}], got ${String(n)}`);
+  }
 }

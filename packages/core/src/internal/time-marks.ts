@@ -279,15 +279,68 @@ export function unmarkUpperCounts(m: TimeMarks, w: number, wn: number): void {
   a4w[i + 1] = a4w[i + 1]! - HALVES_AFTER_4[j + 1]!;
   u = w >>> 11;
   if (u === wn >>> 11) return;
-  const a5 = m.a5;
-  for (let v = u + 1, e = u | 7; v <= e; v++) a5[v] = a5[v]! - 1;
+  subtractAfter(m.a5, u);
   const up = m.up;
   for (let k = 0, shift = 14; k < up.length; k++, shift += 3) {
     u = w >>> shift;
     if (u === wn >>> shift) return;
-    const level = up[k]!;
-    for (let v = u + 1, e = u | 7; v <= e; v++) level[v] = level[v]! - 1;
+    subtractAfter(up[k]!, u);
   }
+}
+
+/**
+ * Subtracts one from the entries after entry u in u's node of 8 Int32 entries: seven
+ * subtractions of 0 or 1 ((j − k) >>> 31 is 1 exactly when j < k), with no loop whose trip
+ * count the branch predictor would miss.
+ */
+function subtractAfter(level: Int32Array, u: number): void {
+  const b = u & ~7;
+  const j = u & 7;
+  level[b + 1] = level[b + 1]! - ((j - 1) >>> 31);
+  level[b + 2] = level[b + 2]! - ((j - 2) >>> 31);
+  level[b + 3] = level[b + 3]! - ((j - 3) >>> 31);
+  level[b + 4] = level[b + 4]! - ((j - 4) >>> 31);
+  level[b + 5] = level[b + 5]! - ((j - 5) >>> 31);
+  level[b + 6] = level[b + 6]! - ((j - 6) >>> 31);
+  level[b + 7] = level[b + 7]! - ((j - 7) >>> 31);
+}
+
+/**
+ * Moves the mark at t0 to t = top + 1 in one pass, for hot loops (an LRU re-reference, a
+ * protected entity's move to the MRU end): returns the marks in [t0, t − 1] (t0 included, so
+ * ≥ 1) counted before the move. `live` = m.live, `bits` = m.bits. The caller sets `m.top = t`
+ * (after a run of moves, once).
+ */
+export function moveToTop(
+  m: TimeMarks,
+  bits: Int32Array,
+  t0: number,
+  t: number,
+  live: number,
+): number {
+  const w = t0 >>> 5;
+  const wn = t >>> 5;
+  if ((t & 31) === 0) enterWord(m, wn, live);
+  const distance =
+    live -
+    ((m.up.length === 1 ? m.a6[w >>> 14]! : upperBelow(m, w)) +
+      m.a5[w >>> 11]! +
+      m.a4[w >>> 9]! +
+      m.a3[w >>> 6]! +
+      m.a2[w >>> 3]! +
+      m.a1[w]! +
+      popcount(bits[w]! & ((1 << (t0 & 31)) - 1)));
+  bits[w] = bits[w]! & ~(1 << (t0 & 31));
+  if (w !== wn) {
+    // unmarkCounts, its first level inlined.
+    const i = (w >>> 3) << 1;
+    const a1w = m.a1w;
+    a1w[i] = a1w[i]! - BYTES_AFTER[2 * (w & 7)]!;
+    a1w[i + 1] = a1w[i + 1]! - BYTES_AFTER[2 * (w & 7) + 1]!;
+    if (w >>> 3 !== wn >>> 3) unmarkUpperCounts(m, w, wn);
+  }
+  bits[wn] = bits[wn]! | (1 << (t & 31));
+  return distance;
 }
 
 /** Marks below word w counted by the levels from a6 up (w's units there are entered). */
