@@ -1,10 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/node.ts', 'src/worker.ts'],
   format: ['esm', 'cjs'],
+  // node.ts and worker.ts import the main entry by the package's own name, so every entry
+  // shares one copy of it.
+  external: ['@cvhrc/benches'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 flags as deprecated.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
+  // import.meta.url in the CJS build of node.ts (to find the worker script).
+  shims: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',

@@ -1,3 +1,4 @@
 import { cvhrcEslintConfig } from '@cvhrc/eslint-config';
 
-export default cvhrcEslintConfig(import.meta.dirname);
+// examples/ holds plain ES modules run with node against the build (not in the TS project).
+export default [{ ignores: ['examples/**'] }, ...cvhrcEslintConfig(import.meta.dirname)];

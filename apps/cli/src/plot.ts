@@ -87,3 +87,34 @@ export async function renderHrcSvg(plot: HrcPlot): Promise<string> {
     view.finalize();
   }
 }
+
+/** Grouped bars: one group per label, one bar per series. */
+export interface BarPlot {
+  title: string;
+  yTitle: string;
+  bars: readonly { group: string; series: string; value: number }[];
+}
+
+/** Renders grouped bars as SVG with Vega-Lite (e.g. Table 3's run times). */
+export async function renderBarsSvg(plot: BarPlot): Promise<string> {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: plot.title,
+    data: { values: plot.bars.map((b) => ({ ...b })) },
+    mark: 'bar',
+    width: { step: 14 },
+    height: 320,
+    encoding: {
+      x: { field: 'group', type: 'nominal', title: null, axis: { labelAngle: -30 } },
+      xOffset: { field: 'series', type: 'nominal' },
+      y: { field: 'value', type: 'quantitative', title: plot.yTitle },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

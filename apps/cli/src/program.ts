@@ -4,6 +4,8 @@ import type { Io } from './output.js';
 import { registerMachine } from './commands/machine.js';
 import { registerBench } from './commands/bench.js';
 import { registerHrc } from './commands/hrc.js';
+import { registerReproduce } from './commands/reproduce.js';
+import { registerWorkloads } from './commands/workloads.js';
 import { VERSION } from './version.js';
 
 /** Everything a command needs from the outside world. */
@@ -31,6 +33,8 @@ export function buildProgram(ctx: Context): Command {
   registerMachine(program, ctx);
   registerHrc(program, ctx);
   registerBench(program, ctx);
+  registerReproduce(program, ctx);
+  registerWorkloads(program, ctx);
   for (const cmd of program.commands) inheritSettings(cmd);
   return program;
 }

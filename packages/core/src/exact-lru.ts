@@ -122,6 +122,30 @@ export class ExactLru {
   }
 
   /**
+   * Records `passes` more passes of a loop whose last pass was the last `n` references:
+   * `n` distinct pages, each referenced once, in some order. Repeating the pass in the same
+   * order gives each reference the stack distance `n` and leaves the LRU order as it is, so
+   * this adds `n · passes` references at distance `n` in O(1). The caller vouches that the
+   * last `n` references were distinct (a host that has just watched a whole pass of a
+   * fault-free loop over a range, e.g. the emulated kernel's touch loop).
+   */
+  repeatLastPass(n: number, passes: number): void {
+    if (!Number.isSafeInteger(n) || n < 1 || n > this.marks.live) {
+      throw new InvalidOptionError(
+        'n',
+        `must be an integer in [1, ${this.marks.live}] (the distinct pages seen), got ${n}`,
+      );
+    }
+    if (!Number.isSafeInteger(passes) || passes < 0) {
+      throw new InvalidOptionError('passes', `must be an integer ≥ 0, got ${passes}`);
+    }
+    if (passes === 0) return;
+    this.refs += n * passes;
+    this.fitHistogram();
+    this.hist[n] = this.hist[n]! + n * passes;
+  }
+
+  /**
    * Records every page of `pages` in order. Same result as calling {@link access} on each,
    * faster: re-references run in one loop with the state held in locals.
    */

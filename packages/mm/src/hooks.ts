@@ -31,4 +31,18 @@ export interface KernelHooks {
   mmCreated?: (mm: MmStruct, owner: Task) => void;
   /** An address space lost its last user and was torn down. */
   mmDestroyed?: (mm: MmStruct) => void;
+  /**
+   * may_expand_vm: may `pages` more pages of address space be charged? Asked by mmap and a
+   * growing brk (`mm`: the address space that grows) and by fork (`mm` null: the child's new
+   * address space, created in `task`'s place, with the parent's total_vm) before anything
+   * changes. Returning false refuses: mmap and fork fail with ENOMEM, brk returns the old
+   * break. (The exec stack and the VMAs exec maps through mmap are asked through mmap.)
+   */
+  mayExpandVm?: (task: Task, mm: MmStruct | null, pages: number) => boolean;
+  /**
+   * Reclaim cleared the young (accessed) bit of the PTE of `mm` at `vpn`, which maps `frame`
+   * (page_referenced, try_to_unmap_one). A layer that samples young bits itself can keep
+   * the reference it would otherwise lose.
+   */
+  youngCleared?: (mm: MmStruct, vpn: number, frame: number) => void;
 }

@@ -748,6 +748,9 @@ export class Kernel {
       if (start < 0 || start + pages > TASK_SIZE_PAGES) start = mm.getUnmappedArea(pages);
       if (start < 0) throw new SyscallError('mmap', 'ENOMEM', `no room for ${pages} pages`);
     }
+    if (this.hooks.mayExpandVm?.(task, mm, pages) === false) {
+      throw new SyscallError('mmap', 'ENOMEM', `${pages} more pages of address space refused`);
+    }
     let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
     if (prot & PROT_READ) vmFlags |= VM_READ;
     if (prot & PROT_WRITE) vmFlags |= VM_WRITE;
@@ -809,6 +812,7 @@ export class Kernel {
     }
     // The heap may not run into an existing mapping (find_vma_intersection, one guard page).
     if (!mm.isFree(mm.brk, vpn + 1)) return mm.brk;
+    if (this.hooks.mayExpandVm?.(task, mm, vpn - mm.brk) === false) return mm.brk;
     doBrk(mm, mm.brk, vpn - mm.brk, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
     mm.brk = vpn;
     mm.updateHiwater();
@@ -930,6 +934,9 @@ export class Kernel {
    */
   fork(parent: Task, comm: string = parent.comm): Task {
     const pmm = parent.mm;
+    if (pmm !== null && this.hooks.mayExpandVm?.(parent, null, pmm.totalVm) === false) {
+      throw new SyscallError('fork', 'ENOMEM', `${pmm.totalVm} pages of address space refused`);
+    }
     const child = new Task(
       this.#nextPid++,
       comm,
@@ -997,7 +1004,10 @@ export class Kernel {
     try {
       for (let tries = 1; ; tries++) {
         const r = access(mm.pageTable, vpn, write);
-        if (r >= 0) return r;
+        if (r >= 0) {
+          mm.accessObserver?.(vpn, r, write);
+          return r;
+        }
         if (tries > 10_000) {
           throw new Error(
             `userAccess: vpn ${vpn} of task ${task.pid} still faults (${r}) after ${tries} tries; ` +

@@ -144,6 +144,22 @@ export class MmStruct {
   swapTokenTime = 0;
   /** Tasks of this mm in the middle of a page fault (holding mmap_sem). */
   faultsInProgress = 0;
+  /**
+   * Opt-in observation of every user access to this address space (a measuring layer's
+   * exact reference stream): when set, Kernel.userAccess and the Scheduler's touch loop
+   * call it once per access that completes, with the page and the frame, and the touch
+   * loop takes the per-page path instead of accessRange. Null (the default) costs nothing.
+   * It is not charged to the simulated clock and must not change kernel state.
+   */
+  accessObserver: ((vpn: number, frame: number, write: boolean) => void) | null = null;
+  /**
+   * With {@link accessObserver}: the touch loop calls `passStart` before each pass over a
+   * range that it runs whole, and `repeatPass(passes)` when it charges further identical
+   * passes at once (a fault-free pass leaves nothing to change but the clock): the observer
+   * must account `passes` repeats of the accesses it saw since `passStart`, in the same
+   * order. Without them the touch loop runs every pass page by page.
+   */
+  accessPasses: { passStart(): void; repeatPass(passes: number): void } | null = null;
 
   constructor(id: number) {
     this.id = id;

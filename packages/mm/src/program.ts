@@ -145,9 +145,15 @@ export interface SleepOp {
   readonly ns: number;
 }
 
-/** wait: until every child of the task has exited. */
+/**
+ * wait: until every child of the task has exited; with `any`, wait(2): until one child has
+ * exited since the last such wait (each exit is reaped once), or at once with no child left
+ * (ECHILD). `make -jN` keeps N jobs going with it.
+ */
 export interface WaitOp {
   readonly op: 'wait';
+  /** Reap one exited child instead of waiting for all. Default false. */
+  readonly any?: boolean;
 }
 
 /** One operation of a program. */

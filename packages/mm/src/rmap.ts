@@ -156,6 +156,7 @@ export function pageReferenced(k: Kernel, frame: number): number {
     if (vma.mm.pageTable.testAndClear(vpn, PTE_ACCESSED)) {
       referenced++;
       ns += costs.tlbFlushPageNs;
+      k.hooks.youngCleared?.(vma.mm, vpn, frame);
     }
     // Pretend the page is referenced if its mm holds the swap token and is in the middle of
     // a page fault (§A2, §A9).

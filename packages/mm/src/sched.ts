@@ -98,6 +98,10 @@ class Entity {
   readonly program: Iterator<Operation>;
   parent: Entity | null;
   liveChildren = 0;
+  /** Children exited and not yet reaped by a wait with `any`. */
+  exitedChildren = 0;
+  /** Blocked in a wait with `any` (wakes on one exit, not on all). */
+  waitAny = false;
   regions: Map<string, Region>;
   state: 'runnable' | 'running' | 'blocked' | 'sleeping' | 'exited' = 'runnable';
   /** A kernel thread (kswapd): it runs `steps` handed over by the kernel, never exits. */
@@ -122,6 +126,8 @@ class Entity {
   index = 0;
   last = 0;
   nsPerPage = 0;
+  /** The touch pass in progress has left the fast path (a fault) since it began. */
+  passFaulted = false;
   remainingNs = 0;
   sameFaults = 0;
   lastFaultVpn = -1;
@@ -295,7 +301,10 @@ export class Scheduler {
     if (e.state === 'exited') return;
     e.state = 'exited';
     this.#entities.delete(e.task.pid);
-    if (e.parent !== null && e.parent.state !== 'exited') e.parent.liveChildren--;
+    if (e.parent !== null && e.parent.state !== 'exited') {
+      e.parent.liveChildren--;
+      e.parent.exitedChildren++;
+    }
     for (const child of this.#entities.values()) if (child.parent === e) child.parent = null;
     this.exits.push({
       pid: e.task.pid,
@@ -315,12 +324,13 @@ export class Scheduler {
       let wake: boolean;
       if (e.block === BLOCK_PAGE) wake = (k.pages.flags[e.waitFrame]! & e.waitBits) === 0;
       else if (e.block === BLOCK_SLEEP) wake = k.clock.now >= e.wakeAt;
-      else wake = e.liveChildren === 0;
+      else wake = e.liveChildren === 0 || (e.waitAny && e.exitedChildren > 0);
       if (!wake) {
         still.push(e);
         continue;
       }
       if (e.block === BLOCK_PAGE) e.task.waitBits = PG_LOCKED;
+      if (e.block === BLOCK_WAIT) this.#reap(e);
       e.block = BLOCK_NONE;
       e.state = 'runnable';
       this.#runQueue.push(e);
@@ -430,6 +440,13 @@ export class Scheduler {
     }
   }
 
+  /** A wait returns: `any` reaps one exited child, a full wait all of them. */
+  #reap(e: Entity): void {
+    if (e.waitAny && e.exitedChildren > 0) e.exitedChildren--;
+    else if (!e.waitAny) e.exitedChildren = 0;
+    e.waitAny = false;
+  }
+
   #exit(e: Entity, signal: TaskExit['signal']): void {
     const k = this.kernel;
     if (k.task(e.task.pid) === e.task) k.exit(e.task);
@@ -466,7 +483,11 @@ export class Scheduler {
         e.block = BLOCK_SLEEP;
         return STEP_BLOCKED;
       case 'wait':
-        if (e.liveChildren === 0) return STEP_DONE;
+        e.waitAny = op.any === true;
+        if (e.liveChildren === 0 || (e.waitAny && e.exitedChildren > 0)) {
+          this.#reap(e);
+          return STEP_DONE;
+        }
         e.block = BLOCK_WAIT;
         return STEP_BLOCKED;
       case 'exit':
@@ -593,6 +614,7 @@ export class Scheduler {
     e.nsPerPage = k.costs.memoryAccessNs(words, op.workingSetBytes ?? e.count * PAGE_SIZE);
     e.pass = 0;
     e.index = 0;
+    e.passFaulted = false;
     e.opStarted = true;
   }
 
@@ -608,6 +630,12 @@ export class Scheduler {
     const stride = e.stride;
     const nsPerPage = e.nsPerPage;
     while (e.pass < e.repeat) {
+      // Whether this pass runs whole inside this burst (nothing else can run in between).
+      const fromStart = e.index === 0;
+      if (fromStart) {
+        e.passFaulted = false;
+        e.task.mm?.accessPasses?.passStart();
+      }
       while (e.index < count) {
         const left = this.#left(limitNs);
         if (left <= 0) return STEP_MORE;
@@ -620,7 +648,8 @@ export class Scheduler {
         let faultVpn = -1;
         let code = 0;
         const perm = e.perm;
-        if (perm === null) {
+        const observer = mm.accessObserver;
+        if (perm === null && observer === null) {
           const step = e.reverse ? -stride : stride;
           const start = e.reverse
             ? e.base + (count - 1 - e.index) * stride
@@ -631,26 +660,56 @@ export class Scheduler {
             code = pt.lastFault;
           }
         } else {
+          // Page by page: a random order, or an observed address space (accessObserver).
           done = 0;
           for (; done < chunk; done++) {
-            const vpn = e.base + perm[e.index + done]! * stride;
+            const i = e.index + done;
+            const vpn =
+              e.base + (perm !== null ? perm[i]! : e.reverse ? count - 1 - i : i) * stride;
             const r = access(pt, vpn, write);
             if (r < 0) {
               faultVpn = vpn;
               code = r;
               break;
             }
+            observer?.(vpn, r, write);
           }
         }
         e.index += done;
         k.chargeUser(done * nsPerPage);
         if (faultVpn >= 0) {
+          e.passFaulted = true;
           const r = this.#fault(e, faultVpn, write, code);
           if (r !== STEP_DONE) return r;
         }
       }
       e.pass++;
       e.index = 0;
+      // A whole pass ran on the fast path without a fault: every PTE of the range is present
+      // with its accessed (and, for stores, dirty) bit set. Until something else runs — an
+      // event, another task, the end of the burst, all of which bound #left — further
+      // passes change nothing but the clock, so the passes that fit in the burst are
+      // charged at once. An access observer is told of them as repeats of the pass it saw
+      // (mm.accessPasses); one that cannot take repeats sees every pass.
+      const mm = e.task.mm;
+      if (
+        fromStart &&
+        !e.passFaulted &&
+        e.pass < e.repeat &&
+        nsPerPage > 0 &&
+        mm !== null &&
+        (mm.accessObserver === null || mm.accessPasses !== null)
+      ) {
+        const passNs = count * nsPerPage;
+        const fit = Math.floor(this.#left(limitNs) / passNs);
+        const skip = Math.min(fit, e.repeat - e.pass);
+        if (skip > 0) {
+          e.pass += skip;
+          k.chargeUser(skip * passNs);
+          if (mm.accessObserver !== null) mm.accessPasses!.repeatPass(skip);
+        }
+      }
+      e.passFaulted = false;
     }
     return STEP_DONE;
   }

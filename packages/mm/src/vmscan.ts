@@ -184,6 +184,7 @@ function tryToUnmapOne(k: Kernel, page: number, vma: Vma): number {
   if (pte & PTE_ACCESSED) {
     pt.set(vpn, pte & ~PTE_ACCESSED);
     k.chargeSystem(k.costs.tlbFlushPageNs);
+    k.hooks.youngCleared?.(mm, vpn, page);
     return SWAP_FAIL;
   }
   k.chargeSystem(k.costs.tlbFlushPageNs);

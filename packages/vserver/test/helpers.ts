@@ -1,11 +1,11 @@
 import { createMachine, parseMachineConfig } from '@cvhrc/hw';
-import { Kernel } from '@cvhrc/mm';
+import { Kernel, type KernelOptions } from '@cvhrc/mm';
 import { VxError } from '@cvhrc/vserver';
 
 /** A kernel on a machine with `mib` MiB of RAM (Table 1 otherwise). */
-export function smallKernel(mib: number): Kernel {
+export function smallKernel(mib: number, options: Omit<KernelOptions, 'machine'> = {}): Kernel {
   const machine = createMachine(parseMachineConfig({ memory: { bytes: mib * 1024 * 1024 } }));
-  return new Kernel({ machine });
+  return new Kernel({ ...options, machine });
 }
 
 /** The errno `fn` throws as a VxError (fails if it throws nothing or something else). */

@@ -1,0 +1,107 @@
+// `cvhrc run`, `cvhrc presets` and `cvhrc reproduce`: scenarios from files and presets.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { cli } from './helpers.js';
+
+const tiny = {
+  name: 'tiny',
+  seed: 3,
+  machine: { memory: { bytes: 32 * 1024 * 1024 } },
+  tracking: { enabled: true, scanList: 512, oracle: true },
+  contexts: [
+    {
+      name: 'a',
+      workload: 'loop',
+      params: { pages: 600, loopPages: 600, iterations: 20, words: 64 },
+    },
+    { name: 'b', workload: 'zipf', params: { pages: 2000, references: 20000 } },
+  ],
+  curvesAtSec: [0.05],
+  sampleEverySec: 0.05,
+};
+
+test('presets lists the paper’s runs and the examples', async () => {
+  const r = await cli(['presets']);
+  expect(r.code).toBe(0);
+  for (const name of [
+    'three-working-sets',
+    'table3-lmbench-mem-1vm-cvhrc',
+    'table3-kernel-compile-3vm-linux',
+    'thrash-lmbench-mem-4vm',
+    'figures-3-4-lmbench-mem',
+    'quick-figure-5-lmbench-all-and-kernel-compile',
+  ]) {
+    expect(r.stdout).toContain(name);
+  }
+  const j = JSON.parse((await cli(['presets', '--json'])).stdout) as Record<
+    string,
+    { name: string }
+  >;
+  expect(j['three-working-sets']!.name).toBe('three-working-sets');
+});
+
+test('run a scenario file: per-context results, the same JSON for the same seed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-run-'));
+  writeFileSync(join(dir, 's.json'), JSON.stringify(tiny));
+  const a = await cli(['run', 's.json', '--json', '--out', 'r.json'], dir);
+  expect(a.stderr).toBe('');
+  expect(a.code).toBe(0);
+  const b = await cli(['run', 's.json', '--json'], dir);
+  expect(b.stdout).toBe(a.stdout);
+  expect(readFileSync(join(dir, 'r.json'), 'utf8')).toBe(a.stdout);
+  const res = JSON.parse(a.stdout) as {
+    finished: boolean;
+    contexts: {
+      name: string;
+      finished: boolean;
+      curves: { cvhrc: unknown[]; exact: unknown[] }[];
+    }[];
+  };
+  expect(res.finished).toBe(true);
+  expect(res.contexts.map((c) => c.name)).toEqual(['a', 'b']);
+  for (const c of res.contexts) {
+    expect(c.curves.length).toBeGreaterThan(0);
+    expect(c.curves[0]!.exact.length).toBeGreaterThan(0);
+  }
+  const text = await cli(['run', 's.json', '--seed', '4'], dir);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/^context\s+xid\s+workload/m);
+  expect(text.stdout).toMatch(/^a\s+\d+\s+loop\s+yes/m);
+});
+
+test('a bad scenario is refused with the file and the field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-run-'));
+  writeFileSync(
+    join(dir, 'bad.json'),
+    JSON.stringify({ ...tiny, contexts: [{ workload: 'loop', limits: { rss: 5 } }] }),
+  );
+  const r = await cli(['run', 'bad.json'], dir);
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^cvhrc: bad\.json: contexts\[0\]\.limits: .*rss/);
+  const w = await cli(['run', 'nope.json'], dir);
+  expect(w.code).not.toBe(0);
+  expect(w.stderr).toMatch(/cannot read scenario nope\.json/);
+  const u = await cli(['run', 'no-such-preset'], dir);
+  expect(u.code).not.toBe(0);
+  expect(u.stderr).toMatch(/unknown preset "no-such-preset"/);
+  const wl = await cli(['run', 'w.json'], dir);
+  expect(wl.code).not.toBe(0);
+  writeFileSync(
+    join(dir, 'w.json'),
+    JSON.stringify({ ...tiny, contexts: [{ workload: 'nosuch' }] }),
+  );
+  const wl2 = await cli(['run', 'w.json'], dir);
+  expect(wl2.code).not.toBe(0);
+  expect(wl2.stderr).toMatch(/nosuch/);
+});
+
+test('reproduce refuses an unknown part and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-rep-'));
+  const r = await cli(['reproduce', '--only', 'table9', '--out', 'o'], dir);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(/"table9" is not a part; choose from table2, table3, figures/);
+  expect(readdirSync(dir)).toEqual([]);
+});

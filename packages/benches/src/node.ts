@@ -1,0 +1,175 @@
+/**
+ * Node-only parts of @cvhrc/benches: independent runs in parallel on worker threads.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import {
+  EXPERIMENT_PARTS,
+  buildReproduction,
+  experimentSettings,
+  planReproduction,
+  runScenario,
+} from '@cvhrc/benches';
+import type {
+  ExperimentPart,
+  PlannedRun,
+  Reproduction,
+  RunOutcome,
+  RunProgress,
+  ScenarioInput,
+} from '@cvhrc/benches';
+
+export interface ParallelOptions {
+  /** Worker threads; default the machine's available parallelism. 0: run on this thread. */
+  readonly workers?: number;
+  /** Progress of the run with index `i` of the input. */
+  readonly onProgress?: (i: number, p: RunProgress) => void;
+  /** The run with index `i` finished. */
+  readonly onDone?: (i: number, outcome: RunOutcome) => void;
+}
+
+/** The built worker script beside this module, or undefined when running from source. */
+function workerScript(): string | undefined {
+  const here = import.meta.url;
+  if (!here.endsWith('.js')) return undefined;
+  const path = fileURLToPath(new URL('./worker.js', here));
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Runs independent scenarios, in parallel on worker threads, and returns their outcomes in
+ * input order. Results do not depend on the number of workers. From source (tests, no built
+ * worker) the runs go one after another on this thread.
+ */
+export async function runParallel(
+  scenarios: readonly ScenarioInput[],
+  options: ParallelOptions = {},
+): Promise<RunOutcome[]> {
+  const out = new Array<RunOutcome>(scenarios.length);
+  const script = workerScript();
+  const n = Math.min(options.workers ?? availableParallelism(), scenarios.length);
+  if (n <= 0 || script === undefined) {
+    scenarios.forEach((s, i) => {
+      const o = runScenario(s, { onProgress: (p) => options.onProgress?.(i, p) });
+      out[i] = o;
+      options.onDone?.(i, o);
+    });
+    return out;
+  }
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let running = 0;
+      let failed = false;
+      const feed = (w: Worker): void => {
+        if (failed) return;
+        if (next >= scenarios.length) {
+          if (running === 0) resolve();
+          return;
+        }
+        const id = next++;
+        running++;
+        w.postMessage({ id, scenario: scenarios[id] });
+      };
+      for (let k = 0; k < n; k++) {
+        const w = new Worker(script);
+        workers.push(w);
+        w.on('message', (m: { type: string; id: number; [k: string]: unknown }) => {
+          if (m.type === 'progress') {
+            options.onProgress?.(m.id, m.progress as RunProgress);
+          } else if (m.type === 'done') {
+            out[m.id] = m.outcome as RunOutcome;
+            running--;
+            options.onDone?.(m.id, out[m.id]!);
+            feed(w);
+          } else if (m.type === 'error') {
+            failed = true;
+            const name = (scenarios[m.id] as { name?: string }).name ?? `#${m.id}`;
+            reject(new Error(`scenario ${name}: ${String(m.message)}`));
+          }
+        });
+        w.on('error', (e) => {
+          failed = true;
+          reject(e);
+        });
+        feed(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return out;
+}
+
+/** Options of {@link reproduce}. */
+export interface ReproduceOptions {
+  readonly quick?: boolean;
+  /** Parts to run; default all. */
+  readonly only?: readonly ExperimentPart[];
+  /** Worker threads (default: available parallelism). */
+  readonly workers?: number;
+  /** Progress: runs done of total, and the run that just finished. */
+  readonly onRunDone?: (done: number, total: number, key: string, hostSec: number) => void;
+  readonly onProgress?: (i: number, key: string, p: RunProgress) => void;
+}
+
+/** Host-time figures of a reproduction (kept out of results.json, which is deterministic). */
+export interface ReproductionTiming {
+  readonly wallSec: number;
+  readonly workers: number;
+  readonly runs: readonly {
+    readonly key: string;
+    readonly hostSec: number;
+    readonly simulatedSec: number;
+  }[];
+}
+
+/**
+ * Runs the paper's experiments (all parts, or `only` some) and builds the reproduction's
+ * outputs. Independent runs go in parallel on worker threads.
+ */
+export async function reproduce(options: ReproduceOptions = {}): Promise<{
+  reproduction: Reproduction;
+  timing: ReproductionTiming;
+  runs: readonly PlannedRun[];
+}> {
+  const t0 = performance.now();
+  const st = experimentSettings(options.quick ?? false);
+  const parts = options.only ?? EXPERIMENT_PARTS;
+  const plan = planReproduction(st, new Set(parts));
+  let done = 0;
+  const workers = options.workers ?? availableParallelism();
+  const outcomes = await runParallel(
+    plan.map((r) => r.scenario),
+    {
+      workers,
+      onProgress: (i, p) => options.onProgress?.(i, plan[i]!.key, p),
+      onDone: (i, o) => {
+        done++;
+        options.onRunDone?.(done, plan.length, plan[i]!.key, o.hostSec);
+      },
+    },
+  );
+  const reproduction = buildReproduction(
+    st,
+    [...parts],
+    plan,
+    outcomes.map((o) => o.results),
+  );
+  return {
+    reproduction,
+    runs: plan,
+    timing: {
+      wallSec: Math.round(performance.now() - t0) / 1000,
+      workers,
+      runs: plan.map((r, i) => ({
+        key: r.key,
+        hostSec: outcomes[i]!.hostSec,
+        simulatedSec: outcomes[i]!.results.simulatedSec,
+      })),
+    },
+  };
+}

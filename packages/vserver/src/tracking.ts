@@ -1,0 +1,719 @@
+/**
+ * The CvHRC wiring (paper.md, "The scheme"): one {@link CvhrcTracker} per context, fed by
+ * the emulated kernel.
+ *
+ * - **Entities.** All the virtual pages of one context that map one physical page are one
+ *   entity (the paper's change 2, found through rmap, §C): the entity id is the frame
+ *   number, so COW pages after fork and shm attached twice inside a context are one entity
+ *   until a write breaks the COW (the copy is a new entity). A frame that becomes mapped
+ *   outside the context (another context, or a host task) leaves the tracker and is left to
+ *   Linux until nobody maps it any more. A frame whose last PTE in the context goes (munmap,
+ *   exit, COW, reclaim) is removed; brought back (swap-in) it is a first touch again.
+ * - **Fake faults.** A protected entity has PTE_TRACKING set in every PTE that maps it, so any
+ *   access traps into mm's `trackingFault` hook: the tracker counts the hit and moves the
+ *   entity to the MRU end, and the PTEs are disarmed.
+ * - **Scan.** A kernel timer per context wakes the `kcvhrcd` kernel thread, which runs the
+ *   tracker's scan: for each scan-list entity the young bits of its PTEs are tested and
+ *   cleared (ptep_clear_flush_young, one TLB flush per young PTE).
+ * - **Reclaim keeps its information.** A young bit the scan (or an arming) clears is handed to
+ *   reclaim as PG_referenced, which page_referenced counts (§A2); a young bit reclaim clears
+ *   first is handed to the scan through mm's `youngCleared` hook.
+ * - **The faulting access.** The access that took a fault (a first touch or a fake fault) is
+ *   retried after the handler and sets the young bit again; that bit is owed to the fault,
+ *   which already counted the reference, so the next test of the entity discounts one young
+ *   PTE — the trace host's rule that the faulting access does not also set the bit.
+ * - **Costs.** Every piece of work is charged to the simulated clock (kernel.chargeSystem, to
+ *   the task or kernel thread doing it) through the cost model, and counted.
+ */
+import { PTE_ACCESSED, PTE_PRESENT, PTE_TRACKING } from '@cvhrc/hw';
+import type { GroupHits } from '@cvhrc/core';
+import {
+  CvhrcTracker,
+  ExactLru,
+  HitRatioCurve,
+  meanAbsoluteError,
+  pageNeed,
+  type TrackerCounters,
+  type TrackerPort,
+  type TrackerSpaceReport,
+} from '@cvhrc/core';
+import { PG_ANON, PG_REFERENCED, PG_RESERVED, Task, type Kernel, type MmStruct } from '@cvhrc/mm';
+import type { VxContext } from './context.js';
+import { VxError } from './errors.js';
+
+/** The host option that stands for the kernel build switch (`cvhrc: { … }`). */
+export interface CvhrcOptions {
+  /** Track every context (default true when the option is given). */
+  readonly enabled?: boolean;
+  /** Scan-list size in entities; default 8192, the paper's pilot-study choice. */
+  readonly scanList?: number;
+  /** LRU positions per hit counter (group); default 256 (core's default, 1 MiB). */
+  readonly group?: number;
+  /** Period of each context's scan, simulated ms; default {@link DEFAULT_SCAN_INTERVAL_MS}. */
+  readonly scanIntervalMs?: number;
+  /** Keep an exact curve of each context's references beside the tracker (default false). */
+  readonly oracle?: boolean;
+  /**
+   * Hand young bits the scan clears to reclaim as PG_referenced (default true). Off, the scan
+   * robs page_referenced of them — for measuring the effect.
+   */
+  readonly keepReferenced?: boolean;
+  /** Cost of one LRU-list operation (insert, move, remove with its hash lookup), ns. */
+  readonly listOpNs?: number;
+  /** Cost of one group boundary-marker shift, ns. */
+  readonly markerShiftNs?: number;
+}
+
+/**
+ * Default scan period: 100 ms. The paper gives none. Shorter periods count more of the
+ * re-references inside the scan list (a scan sees at most one per entity per period) and
+ * cost more: a full 8192-entity scan with every entity young costs about 1.5 ms of one CPU
+ * on the Table 1 machine (PTE test, TLB flush, list move), 1.5 % at 100 ms.
+ */
+export const DEFAULT_SCAN_INTERVAL_MS = 100;
+/**
+ * Cycles of one LRU-list operation (assumption, no published figure): a hash lookup that
+ * misses the cache (~60 cycles) plus unlinking and linking a node (~40).
+ */
+export const LIST_OP_CYCLES = 100;
+/** Cycles of one group-marker shift (assumption): one pointer step along the list. */
+export const MARKER_SHIFT_CYCLES = 10;
+
+/** Work of one context's tracking: the tracker's own counters plus what the kernel side did. */
+export interface CvhrcCounters extends TrackerCounters {
+  /** PTEs read by the scan, arming and disarming (each charged pteScanNs). */
+  readonly ptesScanned: number;
+  /** TLB entries flushed (young bits cleared, PTEs armed; each charged tlbFlushPageNs). */
+  readonly tlbFlushes: number;
+  /** Tracking-fault traps taken (each charged protectionFaultNs), fake faults included. */
+  readonly traps: number;
+  /** LRU-list operations charged (first touches, moves, removes). */
+  readonly listOps: number;
+  /** Entities that left the tracker because a second context (or the host) mapped them. */
+  readonly untracked: number;
+  /** Young bits handed to reclaim as PG_referenced. */
+  readonly keptForReclaim: number;
+  /** Young bits reclaim cleared that the scan counted as references. */
+  readonly fromReclaim: number;
+  /** Simulated time charged for all of the above, ns. */
+  readonly trackingNs: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const HOST_COUNTERS = {
+  ptesScanned: 0,
+  tlbFlushes: 0,
+  traps: 0,
+  listOps: 0,
+  untracked: 0,
+  keptForReclaim: 0,
+  fromReclaim: 0,
+  trackingNs: 0,
+};
+type HostCounters = Mutable<typeof HOST_COUNTERS>;
+
+/** A point in a context's measurement, to take the window after it (`hrc(xid, mark)`). */
+export interface HrcMark {
+  readonly xid: number;
+  readonly timeNs: number;
+  readonly hits: GroupHits;
+  readonly counters: CvhrcCounters;
+  /** The oracle's stack-distance histogram and references at the mark. */
+  readonly oracleHistogram: Float64Array | null;
+  readonly oracleReferences: number;
+}
+
+/** The exact curve of the same window, from the oracle. */
+export interface HrcOracle {
+  /** Exact LRU curve at the tracker curve's sizes. */
+  readonly curve: HitRatioCurve;
+  readonly pageNeed: number;
+  /** Mean absolute error of the tracker's curve against it, over those sizes. */
+  readonly mae: number;
+  /** References to the context's entities in the window. */
+  readonly references: number;
+  /** References (all windows) to pages the context maps but does not track (shared). */
+  readonly untrackedReferences: number;
+}
+
+/** A context's measured curve: what `/proc/virtual/<xid>/hrc` shows. */
+export interface HrcResult {
+  readonly xid: number;
+  /** The window: from `sinceNs` to `nowNs`. */
+  readonly sinceNs: number;
+  readonly nowNs: number;
+  /** The tracker's hit-ratio curve of the window (sizes in pages, at group ends). */
+  readonly curve: HitRatioCurve;
+  /** The page need: core's `pageNeed` (slope method) of the curve. */
+  readonly pageNeed: number;
+  /** The window's counts per group. */
+  readonly hits: GroupHits;
+  /** Tracking work in the window. */
+  readonly counters: CvhrcCounters;
+  /** The tracker's space now (Table 2). */
+  readonly space: TrackerSpaceReport;
+  /** Entities tracked now. */
+  readonly entities: number;
+  /** With the oracle on. */
+  readonly oracle?: HrcOracle;
+}
+
+/** The frame is mapped outside the context that first mapped it: nobody tracks it. */
+const SHARED = -1;
+
+const OP_TEST = 0;
+const OP_PROTECT = 1;
+const OP_UNPROTECT = 2;
+
+const checkPositive = (name: string, v: number, integer: boolean): void => {
+  if (!(v > 0) || (integer && !Number.isSafeInteger(v))) {
+    throw new RangeError(
+      `cvhrc.${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`,
+    );
+  }
+};
+
+/** Resolved options. */
+interface Settings {
+  readonly scanList: number;
+  readonly group: number;
+  readonly scanIntervalNs: number;
+  readonly oracle: boolean;
+  readonly keepReferenced: boolean;
+  readonly listOpNs: number;
+  readonly markerShiftNs: number;
+}
+
+/** One context's tracker and its port onto the kernel. */
+export class ContextTracking implements TrackerPort {
+  readonly ctx: VxContext;
+  readonly tracker: CvhrcTracker;
+  readonly oracle: ExactLru | null;
+  oracleUntracked = 0;
+  readonly host: HostCounters = { ...HOST_COUNTERS };
+  /** Tracker counts already charged for. */
+  chargedListOps = 0;
+  chargedShifts = 0;
+  cancelTimer: (() => void) | null = null;
+  alive = true;
+  /** Window start (creation or the last reset). */
+  windowNs: number;
+  /** The counters and oracle at the last reset (null: since creation). */
+  windowBase: HrcMark | null = null;
+  readonly #bridge: CvhrcBridge;
+
+  constructor(bridge: CvhrcBridge, ctx: VxContext, s: Settings, nowNs: number) {
+    this.#bridge = bridge;
+    this.ctx = ctx;
+    this.tracker = new CvhrcTracker(this, { scanListSize: s.scanList, groupSize: s.group });
+    this.oracle = s.oracle ? new ExactLru({ initialCapacity: 4096 }) : null;
+    this.windowNs = nowNs;
+  }
+
+  // ---- TrackerPort ------------------------------------------------------------------
+
+  /** The scan's test: young bits of the entity's PTEs, tested and cleared. */
+  testAndClearReferenced(id: number): boolean {
+    const b = this.#bridge;
+    const young = b.walk(this, id, OP_TEST);
+    let refs = young;
+    if (b.reclaimRef[id] !== 0) {
+      b.reclaimRef[id] = 0;
+      refs++;
+      this.host.fromReclaim++;
+    }
+    if (b.owed[id] !== 0) {
+      b.owed[id] = 0;
+      refs--;
+    }
+    return refs > 0;
+  }
+
+  /** Arms every PTE of the entity (its next access takes a fake fault). */
+  protect(id: number): void {
+    const b = this.#bridge;
+    b.walk(this, id, OP_PROTECT);
+    b.owed[id] = 0;
+    b.reclaimRef[id] = 0;
+  }
+
+  /** Disarms every PTE of the entity. */
+  unprotect(id: number): void {
+    this.#bridge.walk(this, id, OP_UNPROTECT);
+  }
+
+  /** Tracker counters plus the kernel side's, as one record. */
+  counters(): CvhrcCounters {
+    const listOps = this.host.listOps;
+    return { ...this.tracker.counters, ...this.host, listOps };
+  }
+}
+
+/**
+ * The kernel side of CvHRC for a host: per-frame state shared by every context's tracker
+ * (which context tracks a frame, owed and reclaim-cleared young bits), the hooks it serves,
+ * the scan kernel thread. Created by {@link VServerHost} when `cvhrc.enabled`.
+ */
+export class CvhrcBridge {
+  readonly kernel: Kernel;
+  readonly settings: Settings;
+  /** xid of the context that tracks each frame; 0 none; SHARED mapped across contexts. */
+  readonly owner: Int32Array;
+  /** The faulting access's young bit is still to come / still set (see the file comment). */
+  readonly owed: Uint8Array;
+  /** Reclaim cleared a young bit of the frame since the scan last tested it. */
+  readonly reclaimRef: Uint8Array;
+  /** The kernel thread that runs the scans. */
+  readonly thread = new Task(0, 'kcvhrcd', null);
+  /** Tracking faults on PTEs no tracker claims (a stale bit; cleared). */
+  staleTraps = 0;
+  readonly #contexts = new Map<number, ContextTracking>();
+  readonly #resolveMm: (mm: MmStruct) => VxContext | undefined;
+
+  constructor(
+    kernel: Kernel,
+    options: CvhrcOptions,
+    resolveMm: (mm: MmStruct) => VxContext | undefined,
+  ) {
+    const scanList = options.scanList ?? 8192;
+    const group = options.group ?? 256;
+    const intervalMs = options.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS;
+    checkPositive('scanList', scanList, true);
+    checkPositive('group', group, true);
+    checkPositive('scanIntervalMs', intervalMs, false);
+    const hz = kernel.machine.config.cpu.clockHz;
+    const listOpNs = options.listOpNs ?? (LIST_OP_CYCLES * 1e9) / hz;
+    const markerShiftNs = options.markerShiftNs ?? (MARKER_SHIFT_CYCLES * 1e9) / hz;
+    if (!(listOpNs >= 0) || !(markerShiftNs >= 0)) {
+      throw new RangeError('cvhrc.listOpNs and cvhrc.markerShiftNs must be ≥ 0');
+    }
+    this.kernel = kernel;
+    this.settings = {
+      scanList,
+      group,
+      scanIntervalNs: Math.max(1, Math.round(intervalMs * 1e6)),
+      oracle: options.oracle ?? false,
+      keepReferenced: options.keepReferenced ?? true,
+      listOpNs,
+      markerShiftNs,
+    };
+    const frames = kernel.pages.frameCount;
+    this.owner = new Int32Array(frames);
+    this.owed = new Uint8Array(frames);
+    this.reclaimRef = new Uint8Array(frames);
+    this.#resolveMm = resolveMm;
+  }
+
+  /** The tracking of context `xid`, or undefined. */
+  context(xid: number): ContextTracking | undefined {
+    return this.#contexts.get(xid);
+  }
+
+  /** A context was created: its tracker. */
+  contextCreated(ctx: VxContext): ContextTracking {
+    const ct = new ContextTracking(this, ctx, this.settings, this.kernel.clock.now);
+    this.#contexts.set(ctx.xid, ct);
+    return ct;
+  }
+
+  /** A context was destroyed (it maps nothing): its tracker goes. */
+  contextDestroyed(xid: number): void {
+    const ct = this.#contexts.get(xid);
+    if (ct === undefined) return;
+    ct.alive = false;
+    ct.cancelTimer?.();
+    ct.cancelTimer = null;
+    this.#contexts.delete(xid);
+  }
+
+  /** Trackers alive. */
+  get trackers(): number {
+    return this.#contexts.size;
+  }
+
+  /** An mm was charged to `ctx`: the oracle observes it; the scan timer runs while it has mms. */
+  mmAdded(ctx: VxContext, mm: MmStruct): void {
+    const ct = this.#contexts.get(ctx.xid);
+    if (ct === undefined) return;
+    const oracle = ct.oracle;
+    if (oracle !== null) {
+      const owner = this.owner;
+      const xid = ctx.xid;
+      // References of the pass in progress (tracked, untracked), so that repeats of a
+      // fault-free pass the touch loop charges at once reach the oracle exactly.
+      let passTracked = 0;
+      let passUntracked = 0;
+      mm.accessObserver = (_vpn, frame) => {
+        if (owner[frame] === xid) {
+          oracle.access(frame);
+          passTracked++;
+        } else if ((this.kernel.pages.flags[frame]! & PG_RESERVED) === 0) {
+          ct.oracleUntracked++;
+          passUntracked++;
+        }
+      };
+      mm.accessPasses = {
+        passStart: () => {
+          passTracked = 0;
+          passUntracked = 0;
+        },
+        repeatPass: (passes) => {
+          if (passTracked > 0) oracle.repeatLastPass(passTracked, passes);
+          ct.oracleUntracked += passUntracked * passes;
+        },
+      };
+    }
+    if (ct.cancelTimer === null) {
+      const period = this.settings.scanIntervalNs;
+      ct.cancelTimer = this.kernel.addTimer(period, () => this.#scanTimer(ct), period);
+    }
+  }
+
+  /** An mm of `ctx` went; with the last one the scan timer stops (so runs can end). */
+  mmRemoved(ctx: VxContext, mm: MmStruct): void {
+    mm.accessObserver = null;
+    mm.accessPasses = null;
+    const ct = this.#contexts.get(ctx.xid);
+    if (ct === undefined || ctx.mms.size > 0) return;
+    ct.cancelTimer?.();
+    ct.cancelTimer = null;
+  }
+
+  /** Stops the scan timer of context `xid`. */
+  stopTimer(xid: number): void {
+    const ct = this.#contexts.get(xid);
+    ct?.cancelTimer?.();
+    if (ct !== undefined) ct.cancelTimer = null;
+  }
+
+  #scanTimer(ct: ContextTracking): void {
+    const k = this.kernel;
+    const runner = k.kthreadRunner;
+    if (runner !== null) {
+      runner(this.thread, () => {
+        if (ct.alive) this.scan(ct);
+      });
+      return;
+    }
+    // No scheduler: the thread runs at once (time advances the clock).
+    const previous = k.current;
+    k.current = this.thread;
+    try {
+      this.scan(ct);
+    } finally {
+      k.current = previous;
+    }
+  }
+
+  /** One scan of a context's scan list, charged to the current task (the kernel thread). */
+  scan(ct: ContextTracking): void {
+    ct.tracker.scan();
+    this.chargeList(ct);
+  }
+
+  // ---- mm hooks ---------------------------------------------------------------------
+
+  /** pageMapped, after the host's accounting (ctx.frameMaps already counts this PTE). */
+  pageMapped(mm: MmStruct, vpn: number, frame: number): void {
+    const k = this.kernel;
+    if (k.pages.flags[frame]! & PG_RESERVED) return; // ZERO_PAGE
+    const ctx = this.#resolveMm(mm);
+    const own = this.owner[frame]!;
+    if (ctx === undefined) {
+      // A host task maps it: whoever tracked it lets it go.
+      if (own > 0) this.#untrack(own, frame);
+      else if (own === 0 && k.pages.mapCount(frame) > 1) this.owner[frame] = SHARED;
+      if (own !== 0) this.#clearArmed(mm, vpn);
+      return;
+    }
+    const ct = this.#contexts.get(ctx.xid);
+    if (ct === undefined) return;
+    const inside = ctx.frameMaps[frame]!;
+    if (own === 0) {
+      if (k.pages.mapCount(frame) > inside) {
+        this.owner[frame] = SHARED;
+        this.#clearArmed(mm, vpn);
+        return;
+      }
+      if (inside !== 1) return; // mapped before tracking knew it (not tracked)
+      this.owner[frame] = ctx.xid;
+      this.owed[frame] = 1;
+      this.reclaimRef[frame] = 0;
+      ct.tracker.firstTouch(frame);
+      this.chargeList(ct);
+      return;
+    }
+    if (own === ctx.xid) {
+      if (k.pages.mapCount(frame) > inside) {
+        this.#untrack(own, frame);
+        return;
+      }
+      // One more PTE of the entity (fork, a second shmat): it takes the entity's arming.
+      const pt = mm.pageTable;
+      const pte = pt.get(vpn);
+      const armed = ct.tracker.isProtected(frame);
+      if (armed !== ((pte & PTE_TRACKING) !== 0)) {
+        pt.set(vpn, (armed ? (pte | PTE_TRACKING) & ~PTE_ACCESSED : pte & ~PTE_TRACKING) >>> 0);
+        ct.host.ptesScanned++;
+        this.#charge(ct, k.costs.pteScanNs);
+      }
+      return;
+    }
+    if (own > 0) this.#untrack(own, frame);
+    this.#clearArmed(mm, vpn);
+  }
+
+  /** pageUnmapped, after the host's accounting. */
+  pageUnmapped(mm: MmStruct, frame: number): void {
+    const own = this.owner[frame]!;
+    if (own === 0) return;
+    if (own === SHARED) {
+      if (this.kernel.pages.mapCount(frame) === 0) this.owner[frame] = 0;
+      return;
+    }
+    const ctx = this.#resolveMm(mm);
+    if (ctx?.xid !== own || ctx.frameMaps[frame] !== 0) return;
+    const ct = this.#contexts.get(own);
+    this.owner[frame] = 0;
+    this.owed[frame] = 0;
+    this.reclaimRef[frame] = 0;
+    if (ct === undefined) return;
+    ct.tracker.remove(frame);
+    this.chargeList(ct);
+  }
+
+  /** pageFreed: nothing tracks a free frame. */
+  pageFreed(frame: number): void {
+    const own = this.owner[frame]!;
+    if (own === 0) return;
+    if (own > 0) {
+      const ct = this.#contexts.get(own);
+      ct?.tracker.remove(frame);
+      if (ct !== undefined) this.chargeList(ct);
+    }
+    this.owner[frame] = 0;
+    this.owed[frame] = 0;
+    this.reclaimRef[frame] = 0;
+  }
+
+  /** youngCleared: reclaim took a young bit of a tracked frame; the scan will count it. */
+  youngCleared(frame: number): void {
+    if (this.owner[frame]! > 0) this.reclaimRef[frame] = 1;
+  }
+
+  /** trackingFault: the paper's fake fault. */
+  trackingFault(task: Task, vpn: number): void {
+    const k = this.kernel;
+    const mm = task.mm!;
+    const frame = mm.pageTable.get(vpn) >>> 12;
+    const ctx = this.#resolveMm(mm);
+    const ct = ctx === undefined ? undefined : this.#contexts.get(ctx.xid);
+    const trap = k.costs.protectionFaultNs;
+    if (ct !== undefined && this.owner[frame] === ctx!.xid && ct.tracker.isProtected(frame)) {
+      ct.host.traps++;
+      this.#charge(ct, trap);
+      ct.tracker.fakeFault(frame);
+      this.owed[frame] = 1;
+      this.chargeList(ct);
+      return;
+    }
+    this.staleTraps++;
+    k.chargeSystem(trap);
+    mm.pageTable.clearFlags(vpn, PTE_TRACKING);
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  /** Charges the tracker's list work done since the last charge. */
+  chargeList(ct: ContextTracking): void {
+    const c = ct.tracker.counters;
+    const ops = c.firstTouches + c.listMoves + c.removes;
+    const shifts = c.markerShifts;
+    const dOps = ops - ct.chargedListOps;
+    const dShifts = shifts - ct.chargedShifts;
+    if (dOps === 0 && dShifts === 0) return;
+    ct.chargedListOps = ops;
+    ct.chargedShifts = shifts;
+    ct.host.listOps += dOps;
+    this.#charge(ct, dOps * this.settings.listOpNs + dShifts * this.settings.markerShiftNs);
+  }
+
+  #charge(ct: ContextTracking, ns: number): void {
+    if (ns <= 0) return;
+    ct.host.trackingNs += ns;
+    this.kernel.chargeSystem(ns);
+  }
+
+  /** The frame leaves context `xid`'s tracker: it is now mapped outside the context. */
+  #untrack(xid: number, frame: number): void {
+    this.owner[frame] = SHARED;
+    this.owed[frame] = 0;
+    this.reclaimRef[frame] = 0;
+    const ct = this.#contexts.get(xid);
+    if (ct === undefined) return;
+    const wasArmed = ct.tracker.isProtected(frame);
+    ct.tracker.remove(frame);
+    ct.host.untracked++;
+    if (wasArmed) this.walk(ct, frame, OP_UNPROTECT);
+    this.chargeList(ct);
+  }
+
+  /** A PTE copied armed (fork) into a place nobody tracks is disarmed. */
+  #clearArmed(mm: MmStruct, vpn: number): void {
+    const pt = mm.pageTable;
+    const pte = pt.get(vpn);
+    if (pte & PTE_TRACKING) pt.set(vpn, (pte & ~PTE_TRACKING) >>> 0);
+  }
+
+  /**
+   * The rmap walk over the present PTEs that map `frame` (rmap.ts's, written out so that it
+   * allocates nothing), applying `op` to each; charges and counts the work. Returns the young
+   * bits found (OP_TEST) or cleared (OP_PROTECT).
+   */
+  walk(ct: ContextTracking, frame: number, op: number): number {
+    const k = this.kernel;
+    const pages = k.pages;
+    let left = pages.mapCount(frame);
+    const mapping = pages.mapping[frame]!;
+    if (left <= 0 || mapping === 0) return 0;
+    const index = pages.index[frame]!;
+    const vmas =
+      pages.flags[frame]! & PG_ANON ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
+    let ptes = 0;
+    let young = 0;
+    let flushes = 0;
+    for (let i = 0; i < vmas.length && left > 0; i++) {
+      const vma = vmas[i]!;
+      const vpn = vma.addressOf(index);
+      if (vpn < 0) continue;
+      const pt = vma.mm.pageTable;
+      const pte = pt.get(vpn);
+      ptes++;
+      if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame) continue;
+      left--;
+      if (op === OP_TEST) {
+        if (pte & PTE_ACCESSED) {
+          pt.set(vpn, (pte & ~PTE_ACCESSED) >>> 0);
+          young++;
+          flushes++; // ptep_clear_flush_young
+        }
+      } else if (op === OP_PROTECT) {
+        if (pte & PTE_ACCESSED) young++;
+        pt.set(vpn, ((pte | PTE_TRACKING) & ~PTE_ACCESSED) >>> 0);
+        flushes++; // the PTE stops being usable: flush_tlb_page
+      } else if (pte & PTE_TRACKING) {
+        pt.set(vpn, (pte & ~PTE_TRACKING) >>> 0);
+      }
+    }
+    if (young > 0 && this.settings.keepReferenced) {
+      pages.set(frame, PG_REFERENCED);
+      ct.host.keptForReclaim++;
+    }
+    ct.host.ptesScanned += ptes;
+    ct.host.tlbFlushes += flushes;
+    this.#charge(ct, ptes * k.costs.pteScanNs + flushes * k.costs.tlbFlushPageNs);
+    return young;
+  }
+
+  // ---- results ----------------------------------------------------------------------
+
+  /** A mark of a context's measurement now. */
+  mark(ct: ContextTracking): HrcMark {
+    const o = ct.oracle;
+    return {
+      xid: ct.ctx.xid,
+      timeNs: this.kernel.clock.now,
+      hits: ct.tracker.snapshot(),
+      counters: ct.counters(),
+      oracleHistogram: o === null ? null : o.histogram(),
+      oracleReferences: o === null ? 0 : o.references,
+    };
+  }
+
+  /** Starts a new window: the tracker's hit counters and the oracle's baseline. */
+  resetWindow(ct: ContextTracking): void {
+    ct.tracker.resetWindow();
+    ct.windowNs = this.kernel.clock.now;
+    ct.windowBase = this.mark(ct);
+  }
+
+  /** The window since `since` (default: since creation or the last reset). */
+  result(ct: ContextTracking, since?: HrcMark): HrcResult {
+    const now = this.mark(ct);
+    const base = since ?? ct.windowBase;
+    if (since !== undefined && since.xid !== ct.ctx.xid) {
+      throw new VxError(
+        'hrc',
+        'EINVAL',
+        `a mark of context ${since.xid} for context ${ct.ctx.xid}`,
+      );
+    }
+    const hits = since === undefined ? now.hits : now.hits.minus(since.hits);
+    const curve = hits.curve();
+    const counters = base === null ? now.counters : minusCounters(now.counters, base.counters);
+    const result: Mutable<HrcResult> = {
+      xid: ct.ctx.xid,
+      sinceNs: since?.timeNs ?? ct.windowNs,
+      nowNs: now.timeNs,
+      curve,
+      pageNeed: curve.length === 0 ? 0 : pageNeed(curve),
+      hits,
+      counters,
+      space: ct.tracker.spaceReport(),
+      entities: ct.tracker.size,
+    };
+    const o = ct.oracle;
+    if (o !== null && now.oracleHistogram !== null) {
+      const h0 = base?.oracleHistogram ?? new Float64Array(0);
+      const refs = now.oracleReferences - (base?.oracleReferences ?? 0);
+      const sizes = oracleSizes(curve, hits.groupSize, now.oracleHistogram.length - 1);
+      const exact = exactCurve(now.oracleHistogram, h0, refs, sizes);
+      result.oracle = {
+        curve: exact,
+        pageNeed: exact.length === 0 ? 0 : pageNeed(exact),
+        mae: exact.length === 0 ? 0 : meanAbsoluteError(curve, exact, exact.sizes()),
+        references: refs,
+        untrackedReferences: ct.oracleUntracked,
+      };
+    }
+    return result;
+  }
+}
+
+function minusCounters(a: CvhrcCounters, b: CvhrcCounters): CvhrcCounters {
+  const out = { ...a } as Record<string, number>;
+  for (const key of Object.keys(out))
+    out[key] = out[key]! - (b as unknown as Record<string, number>)[key]!;
+  return out as unknown as CvhrcCounters;
+}
+
+/** The tracker curve's sizes, or group ends up to the distinct pages when it has none. */
+function oracleSizes(curve: HitRatioCurve, group: number, distinct: number): Float64Array {
+  if (curve.length > 0) return curve.sizes();
+  const n = Math.ceil(distinct / group);
+  const out = new Float64Array(n);
+  for (let g = 0; g < n; g++) out[g] = Math.min((g + 1) * group, distinct);
+  return out;
+}
+
+/** The exact curve of a window from two stack-distance histograms. */
+function exactCurve(
+  h: Float64Array,
+  h0: Float64Array,
+  refs: number,
+  sizes: Float64Array,
+): HitRatioCurve {
+  const ys = new Float64Array(sizes.length);
+  let cum = 0;
+  let d = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    const top = Math.min(Math.floor(sizes[i]!), h.length - 1);
+    while (d < top) {
+      d++;
+      cum += h[d]! - (d < h0.length ? h0[d]! : 0);
+    }
+    ys[i] = refs > 0 ? Math.min(1, cum / refs) : 0;
+  }
+  return HitRatioCurve.fromArrays(sizes, ys);
+}
