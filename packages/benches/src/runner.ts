@@ -364,7 +364,7 @@ export function runScenario(input: ScenarioInput | Scenario, options: RunOptions
         ? {
             tracker: {
               peakEntities: Math.max(g.peakEntities, h.entities),
-              counters: { ...h.counters } as Record<string, number>,
+              counters: { ...h.counters },
               space: {
                 staticBytes: h.space.staticBytes,
                 bytesPerNode: h.space.bytesPerNode,

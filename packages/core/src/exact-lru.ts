@@ -59,6 +59,8 @@ export class ExactLru {
   private hist: Float64Array<ArrayBuffer> = new Float64Array(0);
   private refs = 0;
   private compacted = 0;
+  /** References recorded when the time marks were last compacted. */
+  private refsAtCompaction = 0;
 
   constructor(options: ExactLruOptions = {}) {
     const capacity = options.initialCapacity ?? 1024;
@@ -122,27 +124,32 @@ export class ExactLru {
   }
 
   /**
-   * Records `passes` more passes of a loop whose last pass was the last `n` references:
-   * `n` distinct pages, each referenced once, in some order. Repeating the pass in the same
-   * order gives each reference the stack distance `n` and leaves the LRU order as it is, so
-   * this adds `n · passes` references at distance `n` in O(1). The caller vouches that the
-   * last `n` references were distinct (a host that has just watched a whole pass of a
-   * fault-free loop over a range, e.g. the emulated kernel's touch loop).
+   * Records `passes` more passes of a loop whose last pass was the last `n` references, if
+   * those were `n` distinct pages (each referenced once, in any order). Repeating such a
+   * pass in the same order gives each reference the stack distance `n` and leaves the LRU
+   * order as it is, so this adds `n · passes` references at distance `n` in O(log n).
+   * Returns false, recording nothing, when the last `n` references were not distinct (or
+   * cannot be told apart because the time marks were compacted among them): the caller must
+   * then feed the passes one reference at a time. A host uses this when it has just watched
+   * a whole fault-free pass over a range (the emulated kernel's touch loop).
    */
-  repeatLastPass(n: number, passes: number): void {
-    if (!Number.isSafeInteger(n) || n < 1 || n > this.marks.live) {
-      throw new InvalidOptionError(
-        'n',
-        `must be an integer in [1, ${this.marks.live}] (the distinct pages seen), got ${n}`,
-      );
+  repeatLastPass(n: number, passes: number): boolean {
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidOptionError('n', `must be an integer ≥ 1, got ${n}`);
     }
     if (!Number.isSafeInteger(passes) || passes < 0) {
       throw new InvalidOptionError('passes', `must be an integer ≥ 0, got ${passes}`);
     }
-    if (passes === 0) return;
+    const marks = this.marks;
+    // The last n references hold the time slots (top − n, top]; they were distinct pages
+    // exactly when every one of those marks is still live (a repeat clears the older mark).
+    if (n > marks.live || this.refs - n < this.refsAtCompaction) return false;
+    if (marks.live - marks.below(marks.top - n + 1) !== n) return false;
+    if (passes === 0) return true;
     this.refs += n * passes;
     this.fitHistogram();
     this.hist[n] = this.hist[n]! + n * passes;
+    return true;
   }
 
   /**
@@ -372,6 +379,7 @@ export class ExactLru {
   /** Renumbers the live times 0..live−1 in order, doubling the limit if over half would stay live. */
   private compact(): void {
     this.compacted++;
+    this.refsAtCompaction = this.refs;
     const old = this.marks;
     const live = old.live;
     // Room for every seen page and perhaps one being inserted now; a compaction also visits

@@ -256,7 +256,7 @@ describe('ExactLru.repeatLastPass', () => {
       a.accessAll(pass);
       b.accessAll(pass);
       for (let k = 0; k < 3; k++) a.accessAll(pass);
-      b.repeatLastPass(pass.length, 3);
+      expect(b.repeatLastPass(pass.length, 3)).toBe(true);
       expect(b.references).toBe(a.references);
       expect(Array.from(b.histogram())).toEqual(Array.from(a.histogram()));
       // The LRU order is the same afterwards: a later reference sees the same distance.
@@ -265,12 +265,29 @@ describe('ExactLru.repeatLastPass', () => {
     }
   });
 
-  it('refuses n beyond the distinct pages and bad pass counts', () => {
+  it('records nothing when the last n references were not distinct pages', () => {
     const e = new ExactLru();
-    e.accessAll([1, 2]);
-    expect(() => e.repeatLastPass(3, 1)).toThrow(/n/);
+    e.accessAll([1, 2, 3, 2]);
+    expect(e.repeatLastPass(3, 5)).toBe(false); // 3, 2 … with 2 twice among the last 3
+    expect(e.repeatLastPass(5, 5)).toBe(false); // more than the distinct pages
+    expect(e.references).toBe(4);
+    expect(e.repeatLastPass(2, 1)).toBe(true); // 3, 2
+    expect(e.references).toBe(6);
+    expect(() => e.repeatLastPass(0, 1)).toThrow(/n/);
     expect(() => e.repeatLastPass(2, -1)).toThrow(/passes/);
-    e.repeatLastPass(2, 0);
-    expect(e.references).toBe(2);
+    expect(e.repeatLastPass(2, 0)).toBe(true);
+  });
+
+  it('records nothing across a compaction of the time marks', () => {
+    const e = new ExactLru({ initialTimeCapacity: 16 });
+    let c = 0;
+    for (let i = 0; e.compactions === c || i < 40; i++) {
+      if (e.compactions !== c) break;
+      e.access(i % 5);
+    }
+    expect(e.compactions).toBeGreaterThan(0);
+    expect(e.repeatLastPass(5, 1)).toBe(false);
+    e.accessAll([0, 1, 2, 3, 4]);
+    expect(e.repeatLastPass(5, 1)).toBe(true);
   });
 });

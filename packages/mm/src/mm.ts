@@ -154,12 +154,13 @@ export class MmStruct {
   accessObserver: ((vpn: number, frame: number, write: boolean) => void) | null = null;
   /**
    * With {@link accessObserver}: the touch loop calls `passStart` before each pass over a
-   * range that it runs whole, and `repeatPass(passes)` when it charges further identical
+   * range that it runs whole, and `repeatPass(passes)` before it charges further identical
    * passes at once (a fault-free pass leaves nothing to change but the clock): the observer
-   * must account `passes` repeats of the accesses it saw since `passStart`, in the same
-   * order. Without them the touch loop runs every pass page by page.
+   * accounts `passes` repeats of the accesses it saw since `passStart`, in the same order,
+   * and returns true — or returns false, and the loop runs those passes page by page.
+   * Without it the touch loop runs every pass page by page.
    */
-  accessPasses: { passStart(): void; repeatPass(passes: number): void } | null = null;
+  accessPasses: { passStart(): void; repeatPass(passes: number): boolean } | null = null;
 
   constructor(id: number) {
     this.id = id;

@@ -703,10 +703,9 @@ export class Scheduler {
         const passNs = count * nsPerPage;
         const fit = Math.floor(this.#left(limitNs) / passNs);
         const skip = Math.min(fit, e.repeat - e.pass);
-        if (skip > 0) {
+        if (skip > 0 && (mm.accessObserver === null || mm.accessPasses!.repeatPass(skip))) {
           e.pass += skip;
           k.chargeUser(skip * passNs);
-          if (mm.accessObserver !== null) mm.accessPasses!.repeatPass(skip);
         }
       }
       e.passFaulted = false;

@@ -194,7 +194,7 @@ test('fault-free passes of a touch are charged at once; an observer with accessP
     { op: 'touch', mapping: 'a', pages: 8, write: true },
     { op: 'touch', mapping: 'a', pages: 8, write: false, repeat: 1000, words: 64 },
   ] as const;
-  const run = (mode: 'none' | 'every' | 'repeats') => {
+  const run = (mode: 'none' | 'every' | 'repeats' | 'refuse') => {
     const k = smallKernel(64);
     const sched = new Scheduler(k);
     const task = sched.spawn(program);
@@ -207,6 +207,9 @@ test('fault-free passes of a touch are charged at once; an observer with accessP
         pass++;
       };
     }
+    if (mode === 'refuse') {
+      task.mm!.accessPasses = { passStart: () => undefined, repeatPass: () => false };
+    }
     if (mode === 'repeats') {
       task.mm!.accessPasses = {
         passStart: () => {
@@ -214,6 +217,7 @@ test('fault-free passes of a touch are charged at once; an observer with accessP
         },
         repeatPass: (passes) => {
           repeated += pass * passes;
+          return true;
         },
       };
     }
@@ -223,6 +227,8 @@ test('fault-free passes of a touch are charged at once; an observer with accessP
   const none = run('none');
   const every = run('every');
   const repeats = run('repeats');
+  const refuse = run('refuse');
+  expect(refuse.seen).toBe(8 + 8 * 1000);
   // Every access is accounted: seen one by one, or seen once per pass and repeated.
   expect(every.seen).toBe(8 + 8 * 1000);
   expect(repeats.seen + repeats.repeated).toBe(8 + 8 * 1000);

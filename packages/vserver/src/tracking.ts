@@ -359,8 +359,9 @@ export class CvhrcBridge {
           passUntracked = 0;
         },
         repeatPass: (passes) => {
-          if (passTracked > 0) oracle.repeatLastPass(passTracked, passes);
+          if (passTracked > 0 && !oracle.repeatLastPass(passTracked, passes)) return false;
           ct.oracleUntracked += passUntracked * passes;
+          return true;
         },
       };
     }

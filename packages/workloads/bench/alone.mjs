@@ -48,10 +48,20 @@ for (const name of names) {
     const entity = new Int32Array(k.pages.flags.length).fill(-1);
     let next = 0;
     k.hooks.mmCreated = (mm) => {
+      // Repeats of a fault-free pass that the touch loop charges at once reach the exact
+      // engine as repeats of the pass it saw (mm.accessPasses).
+      let pass = 0;
       mm.accessObserver = (_vpn, frame) => {
         let e = entity[frame];
         if (e < 0) e = entity[frame] = next++;
         lru.access(e);
+        pass++;
+      };
+      mm.accessPasses = {
+        passStart: () => {
+          pass = 0;
+        },
+        repeatPass: (passes) => pass === 0 || lru.repeatLastPass(pass, passes),
       };
     };
     k.hooks.pageFreed = (frame) => {
