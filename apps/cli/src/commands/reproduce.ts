@@ -128,9 +128,13 @@ export function registerReproduce(program: Command, ctx: Context): void {
         quick: opts.quick ?? false,
         ...(opts.only !== undefined ? { only: opts.only } : {}),
         ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-        onRunDone: (done, n) => {
+        onRunDone: (done, n, key, hostSec) => {
           total = n;
           bar.update(done / total);
+          // Without a terminal (CI logs), one line per finished run instead of a bar.
+          if (!ctx.io.errIsTty && !(opts.quiet ?? false)) {
+            ctx.io.err(`reproduce: ${done}/${n} ${key} (${hostSec.toFixed(1)} s host)\n`);
+          }
         },
       });
       bar.done();
