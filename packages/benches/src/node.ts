@@ -107,6 +107,8 @@ export async function runParallel(
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions {
   readonly quick?: boolean;
+  /** Seeds per Table 3 cell instead of the settings' (5 full, 2 quick). */
+  readonly seeds?: number;
   /** Parts to run; default all. */
   readonly only?: readonly ExperimentPart[];
   /** Worker threads (default: available parallelism). */
@@ -137,7 +139,15 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
   runs: readonly PlannedRun[];
 }> {
   const t0 = performance.now();
-  const st = experimentSettings(options.quick ?? false);
+  const base = experimentSettings(options.quick ?? false);
+  const st =
+    options.seeds === undefined || options.seeds === base.seeds
+      ? base
+      : {
+          ...base,
+          seeds: options.seeds,
+          label: `${base.label}, overridden: ${options.seeds} seed(s) per Table 3 cell`,
+        };
   const parts = options.only ?? EXPERIMENT_PARTS;
   const plan = planReproduction(st, new Set(parts));
   let done = 0;

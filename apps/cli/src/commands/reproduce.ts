@@ -50,6 +50,7 @@ interface ReproduceOptions {
   out: string;
   only?: ExperimentPart[];
   workers?: number;
+  seeds?: number;
   quiet?: boolean;
   json?: boolean;
 }
@@ -113,6 +114,11 @@ export function registerReproduce(program: Command, ctx: Context): void {
     )
     .option('--only <parts>', `comma-separated parts: ${EXPERIMENT_PARTS.join(',')}`, parseParts)
     .option('--workers <n>', 'worker threads (default: the number of cores)', positiveInt)
+    .option(
+      '--seeds <n>',
+      'seeds per Table 3 cell (default 5; quick 2); labelled when changed',
+      positiveInt,
+    )
     .option('--quiet', 'no progress display')
     .option('--json', 'print results.json to stdout instead of the tables')
     .action(async (opts: ReproduceOptions) => {
@@ -128,6 +134,7 @@ export function registerReproduce(program: Command, ctx: Context): void {
         quick: opts.quick ?? false,
         ...(opts.only !== undefined ? { only: opts.only } : {}),
         ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+        ...(opts.seeds !== undefined ? { seeds: opts.seeds } : {}),
         onRunDone: (done, n, key, hostSec) => {
           total = n;
           bar.update(done / total);
