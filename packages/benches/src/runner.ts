@@ -336,8 +336,11 @@ export function runScenario(input: ScenarioInput | Scenario, options: RunOptions
     }
   }
   const endT = kernel.clock.now;
-  // Curves asked for at times the run did not reach (it finished earlier) are taken at the end.
-  if (nextCurve < curveTimes.length && s.tracking.enabled) takeCurves(endT);
+  // Curves asked for at times the run did not reach (it finished earlier) are taken at the
+  // end; with tracking on, the end of the run always gets its curve.
+  if (s.tracking.enabled && (nextCurve < curveTimes.length || curveTimes.at(-1) !== endT)) {
+    takeCurves(endT);
+  }
   if (list.length > 0 && (list[0]!.progress.at(-1)?.tSec ?? -1) !== round3(endT / NS)) {
     sample(endT);
   }
