@@ -342,16 +342,27 @@ export function thrashTable(
   runs.forEach((r, i) => {
     if (r.part !== 'thrash' && !(r.part === 'table3' && !r.tracking && r.seed === 1)) return;
     const res = results[i]!;
-    const perVm = res.contexts.map((c) => {
-      let stall = 0;
-      let longest = 0;
+    // progressed[v][k]: VM v got at least STALL_CPU_SHARE of a CPU in interval k (or was done).
+    const progressed = res.contexts.map((c) => {
+      const out: boolean[] = [];
       for (let k = 1; k < c.progress.length; k++) {
         const a = c.progress[k - 1]!;
         const b = c.progress[k]!;
         const dt = b.tSec - a.tSec;
         const done = c.runtimeSec !== null && b.tSec > c.runtimeSec;
-        if (!done && dt > 0 && (b.cpuSec - a.cpuSec) / dt < STALL_CPU_SHARE) {
-          stall += dt;
+        out.push(done || dt <= 0 || (b.cpuSec - a.cpuSec) / dt >= STALL_CPU_SHARE);
+      }
+      return out;
+    });
+    const perVm = res.contexts.map((c, v) => {
+      // A stall is an interval without progress while another VM did progress: the VM was
+      // left behind (when all wait together, e.g. on the one disk, nobody is starved).
+      let stall = 0;
+      let longest = 0;
+      for (let k = 1; k < c.progress.length; k++) {
+        const others = progressed.some((p, w) => w !== v && p[k - 1] === true);
+        if (!progressed[v]![k - 1]! && others) {
+          stall += c.progress[k]!.tSec - c.progress[k - 1]!.tSec;
           longest = Math.max(longest, stall);
         } else {
           stall = 0;

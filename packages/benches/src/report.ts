@@ -274,7 +274,7 @@ export function buildReproduction(
   if (thr.length > 0) {
     md.push('', '### Where thrashing or starvation begins', '');
     md.push(
-      `Without CvHRC, one seed; a run may take up to ${st.thrashMaxSec} simulated seconds. A VM *stalls* when it gets under 1 % of a CPU over a progress interval; *starvation*: a VM stalled for 60 s or more; *thrashing*: over 50 major faults per VM per second, or a run that did not finish. The paper saw it from 4 VMs (Lmbench-Mem) and 5 VMs (kernel compile).`,
+      `Without CvHRC, one seed; a run may take up to ${st.thrashMaxSec} simulated seconds. A VM *stalls* when it gets under 1 % of a CPU over a progress interval while another VM gets more; *starvation*: a VM stalled for 60 s or more; *thrashing*: over 50 major faults per VM per second, or a run that did not finish. The paper saw it from 4 VMs (Lmbench-Mem) and 5 VMs (kernel compile).`,
     );
     md.push('');
     md.push(

@@ -167,6 +167,13 @@ describe('thrashTable', () => {
     expect(rows[0]!.perVm.map((v) => v.longestStallSec)).toEqual([0, 70]);
     expect(rows[0]!.starvation).toBe(true);
     expect(rows[0]!.thrashing).toBe(true);
+    // Two VMs that wait together (on the one disk, say) are not starved.
+    const both = thrashTable(
+      [run],
+      [result(null, [ctx('vm1', null, stalled), ctx('vm2', null, stalled)])],
+    );
+    expect(both[0]!.perVm.map((v) => v.longestStallSec)).toEqual([0, 0]);
+    expect(both[0]!.starvation).toBe(false);
   });
 });
 
