@@ -132,6 +132,18 @@ const LMBENCH_COMMON: Specs = {
   },
 };
 
+/** The options both lmbench workloads take from {@link LMBENCH_COMMON} and the run. */
+function lmbenchCommon(workload: string, p: ResolvedParams, o: WorkloadOptions) {
+  return {
+    seed: o.seed,
+    ...(o.root === undefined ? {} : { root: o.root }),
+    mb: p.mb as number,
+    enoughUs: p.enoughUs as number,
+    fastmem: p.fastmem as boolean,
+    ...optionalStrides(workload, p),
+  };
+}
+
 const SYNTHETIC_COMMON = (pages: number, words: number): Specs => ({
   pages: int(pages, 'pages of the region', 'pages', 1),
   words: int(words, 'word accesses each page reference stands for', 'words', 1),
@@ -164,13 +176,8 @@ export const WORKLOADS: readonly WorkloadDefinition[] = [
       lmbenchInstance(
         new LmbenchRun({
           subset: 'mem',
-          seed: o.seed,
-          ...(o.root === undefined ? {} : { root: o.root }),
-          mb: p.mb as number,
-          enoughUs: p.enoughUs as number,
-          fastmem: p.fastmem as boolean,
+          ...lmbenchCommon('lmbench-mem', p, o),
           createFile: p.createFile as boolean,
-          ...optionalStrides('lmbench-mem', p),
         }),
       ),
   ),
@@ -185,13 +192,8 @@ export const WORKLOADS: readonly WorkloadDefinition[] = [
       lmbenchInstance(
         new LmbenchRun({
           subset: 'all',
-          seed: o.seed,
-          ...(o.root === undefined ? {} : { root: o.root }),
-          mb: p.mb as number,
-          enoughUs: p.enoughUs as number,
-          fastmem: p.fastmem as boolean,
+          ...lmbenchCommon('lmbench-all', p, o),
           slowfs: p.slowfs as boolean,
-          ...optionalStrides('lmbench-all', p),
         }),
       ),
   ),
