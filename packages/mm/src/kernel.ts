@@ -246,7 +246,8 @@ export class Kernel {
   readonly #shm = new Map<number, ShmSegment>();
   #nextShm = 1;
   #fsNextBytes: number;
-  readonly #anonVmas = new Map<number, AnonVma>();
+  /** anon_vmas by id (ids are handed out in order; a freed one leaves a hole). */
+  readonly #anonVmas: (AnonVma | undefined)[] = [];
   #nextAnonVma = 1;
   #nextMm = 1;
   readonly #tasks = new Map<number, Task>();
@@ -541,17 +542,17 @@ export class Kernel {
 
   newAnonVma(): AnonVma {
     const av = new AnonVma(this.#nextAnonVma++);
-    this.#anonVmas.set(av.id, av);
+    this.#anonVmas[av.id] = av;
     return av;
   }
 
   freeAnonVma(av: AnonVma): void {
-    this.#anonVmas.delete(av.id);
+    this.#anonVmas[av.id] = undefined;
   }
 
   /** The anon_vma with this id (a page's mapping when PG_ANON is set). */
   anonVma(id: number): AnonVma {
-    const av = this.#anonVmas.get(id);
+    const av = this.#anonVmas[id];
     if (av === undefined) throw new Error(`no anon_vma ${id}`);
     return av;
   }

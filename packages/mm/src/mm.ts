@@ -161,6 +161,12 @@ export class MmStruct {
    * Without it the touch loop runs every pass page by page.
    */
   accessPasses: { passStart(): void; repeatPass(passes: number): boolean } | null = null;
+  /**
+   * The context this address space is charged to, for a container layer above mm
+   * (Linux-VServer's `mm->mm_vx_info`, §E: memory is charged to the context that owns the
+   * mm). mm never reads it; null for none.
+   */
+  vxInfo: object | null = null;
 
   constructor(id: number) {
     this.id = id;

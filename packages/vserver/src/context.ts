@@ -4,6 +4,7 @@
  */
 import type { MmStruct, Task } from '@cvhrc/mm';
 import { VX_RESOURCES, VxLimit, type VxLimitValues, type VxResource } from './limit.js';
+import type { ContextTracking } from './tracking.js';
 
 export class VxContext {
   readonly xid: number;
@@ -16,6 +17,13 @@ export class VxContext {
   /** Simulated time of creation, ns. */
   readonly createdNs: number;
   readonly #limits = new Map<VxResource, VxLimit>();
+  /** The modelled resources' counters, held directly for the page-mapping paths. */
+  readonly rss: VxLimit;
+  readonly vm: VxLimit;
+  readonly vml: VxLimit;
+  readonly anon: VxLimit;
+  /** The context's CvHRC tracking (set by the CvHRC bridge while the context lives). */
+  tracking: ContextTracking | null = null;
   /**
    * For each frame, how many PTEs of this context's address spaces map it: RSS counts the
    * frames with a count above 0, so a page shared inside the context is counted once.
@@ -29,6 +37,10 @@ export class VxContext {
     this.createdNs = nowNs;
     this.frameMaps = new Int32Array(frameCount);
     for (const r of VX_RESOURCES) this.#limits.set(r, new VxLimit());
+    this.rss = this.limit('RSS');
+    this.vm = this.limit('VM');
+    this.vml = this.limit('VML');
+    this.anon = this.limit('ANON');
   }
 
   /** The counters of one resource (live). */
@@ -54,9 +66,9 @@ export class VxContext {
       vml += mm.lockedVm;
       anon += mm.anonRss;
     }
-    this.limit('VM').set(vm);
-    this.limit('VML').set(vml);
-    this.limit('ANON').set(anon);
+    this.vm.set(vm);
+    this.vml.set(vml);
+    this.anon.set(anon);
   }
 
   /** SHM: pages of the distinct SysV shm segments attached by the context's address spaces. */
@@ -78,7 +90,13 @@ export class VxContext {
   refresh(): void {
     this.refreshMm();
     this.refreshShm();
-    this.limit('RSS').set(this.residentFrames);
+    this.rss.set(this.residentFrames);
     this.limit('PROC').set(this.tasks.size);
   }
+}
+
+/** The context an address space is charged to (its mm_vx_info, §E), or undefined for the host. */
+export function vxContextOf(mm: MmStruct): VxContext | undefined {
+  const ctx = mm.vxInfo;
+  return ctx instanceof VxContext ? ctx : undefined;
 }

@@ -14,7 +14,7 @@ import {
   type Scheduler,
   type Task,
 } from '@cvhrc/mm';
-import { VxContext } from './context.js';
+import { VxContext, vxContextOf } from './context.js';
 import { VxError } from './errors.js';
 import { VX_RESOURCES, type VxLimitValues, type VxResource } from './limit.js';
 import {
@@ -75,7 +75,6 @@ export class VServerHost {
   #chargedMms = 0;
   readonly #contexts = new Map<number, VxContext>();
   readonly #taskXid = new Map<Task, number>();
-  readonly #mmContext = new Map<MmStruct, VxContext>();
   /** The xid a task created by createTask joins (set while startTask runs). */
   #startXid = XID_HOST;
   #nextDynamic = MIN_D_CONTEXT;
@@ -88,10 +87,7 @@ export class VServerHost {
   constructor(kernel: Kernel, options: VServerHostOptions = {}) {
     this.kernel = kernel;
     const cv = options.cvhrc;
-    this.#cvhrc =
-      cv !== undefined && cv.enabled !== false
-        ? new CvhrcBridge(kernel, cv, (mm) => this.#mmContext.get(mm))
-        : null;
+    this.#cvhrc = cv !== undefined && cv.enabled !== false ? new CvhrcBridge(kernel, cv) : null;
     this.watchdog =
       options.watchdog?.enabled === false
         ? null
@@ -275,7 +271,7 @@ export class VServerHost {
 
   /** The context an address space is charged to, or undefined for the host. */
   contextOfMm(mm: MmStruct): VxContext | undefined {
-    return this.#mmContext.get(mm);
+    return vxContextOf(mm);
   }
 
   // ---- CvHRC results --------------------------------------------------------------------
@@ -477,16 +473,16 @@ export class VServerHost {
   #mmCreated(mm: MmStruct, owner: Task): void {
     const ctx = this.#contexts.get(this.xidOf(owner));
     if (ctx === undefined) return;
-    this.#mmContext.set(mm, ctx);
+    mm.vxInfo = ctx;
     ctx.mms.add(mm);
     this.#cvhrc?.mmAdded(ctx, mm);
     if (this.#chargedMms++ === 0) this.watchdog?.arm();
   }
 
   #mmDestroyed(mm: MmStruct): void {
-    const ctx = this.#mmContext.get(mm);
+    const ctx = vxContextOf(mm);
     if (ctx === undefined) return;
-    this.#mmContext.delete(mm);
+    mm.vxInfo = null;
     ctx.mms.delete(mm);
     ctx.refreshMm();
     this.#cvhrc?.mmRemoved(ctx, mm);
@@ -498,14 +494,14 @@ export class VServerHost {
    * that pays (the mm's, or for fork the parent's context) — refused: ENOMEM, a hit.
    */
   #mayExpandVm(task: Task, mm: MmStruct | null, pages: number): boolean {
-    const ctx = mm === null ? this.#contexts.get(this.xidOf(task)) : this.#mmContext.get(mm);
+    const ctx = mm === null ? this.#contexts.get(this.xidOf(task)) : vxContextOf(mm);
     if (ctx === undefined) return true;
     ctx.refreshMm();
-    return ctx.limit('VM').check(pages);
+    return ctx.vm.check(pages);
   }
 
   #pageMapped(mm: MmStruct, vpn: number, frame: number): void {
-    const ctx = this.#mmContext.get(mm);
+    const ctx = vxContextOf(mm);
     if (ctx === undefined) {
       this.#cvhrc?.pageMapped(mm, vpn, frame);
       return;
@@ -513,9 +509,9 @@ export class VServerHost {
     let over = false;
     if (ctx.frameMaps[frame]!++ === 0) {
       // vx_rsspages_avail (§E): a page the context did not map yet is charged to RSS.
-      over = !ctx.limit('RSS').check(1);
+      over = !ctx.rss.check(1);
       ctx.residentFrames++;
-      ctx.limit('RSS').set(ctx.residentFrames);
+      ctx.rss.set(ctx.residentFrames);
     }
     ctx.refreshMm();
     this.#cvhrc?.pageMapped(mm, vpn, frame);
@@ -523,13 +519,13 @@ export class VServerHost {
   }
 
   #pageUnmapped(mm: MmStruct, frame: number): void {
-    const ctx = this.#mmContext.get(mm);
+    const ctx = vxContextOf(mm);
     if (ctx !== undefined) {
       const n = --ctx.frameMaps[frame]!;
       if (n < 0) throw new Error(`xid ${ctx.xid}: frame ${frame} unmapped more than mapped`);
       if (n === 0) {
         ctx.residentFrames--;
-        ctx.limit('RSS').set(ctx.residentFrames);
+        ctx.rss.set(ctx.residentFrames);
       }
     }
     this.#cvhrc?.pageUnmapped(mm, frame);

@@ -38,7 +38,7 @@ import {
   type TrackerSpaceReport,
 } from '@cvhrc/core';
 import { PG_ANON, PG_REFERENCED, PG_RESERVED, Task, type Kernel, type MmStruct } from '@cvhrc/mm';
-import type { VxContext } from './context.js';
+import { vxContextOf, type VxContext } from './context.js';
 import { VxError } from './errors.js';
 
 /** The host option that stands for the kernel build switch (`cvhrc: { … }`). */
@@ -269,13 +269,10 @@ export class CvhrcBridge {
   /** Tracking faults on PTEs no tracker claims (a stale bit; cleared). */
   staleTraps = 0;
   readonly #contexts = new Map<number, ContextTracking>();
-  readonly #resolveMm: (mm: MmStruct) => VxContext | undefined;
+  /** The same by xid, for the per-page paths (xids are below 2^16). */
+  readonly #byXid: (ContextTracking | undefined)[] = [];
 
-  constructor(
-    kernel: Kernel,
-    options: CvhrcOptions,
-    resolveMm: (mm: MmStruct) => VxContext | undefined,
-  ) {
+  constructor(kernel: Kernel, options: CvhrcOptions) {
     const scanList = options.scanList ?? 8192;
     const group = options.group ?? 256;
     const intervalMs = options.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS;
@@ -302,7 +299,6 @@ export class CvhrcBridge {
     this.owner = new Int32Array(frames);
     this.owed = new Uint8Array(frames);
     this.reclaimRef = new Uint8Array(frames);
-    this.#resolveMm = resolveMm;
   }
 
   /** The tracking of context `xid`, or undefined. */
@@ -314,6 +310,8 @@ export class CvhrcBridge {
   contextCreated(ctx: VxContext): ContextTracking {
     const ct = new ContextTracking(this, ctx, this.settings, this.kernel.clock.now);
     this.#contexts.set(ctx.xid, ct);
+    this.#byXid[ctx.xid] = ct;
+    ctx.tracking = ct;
     return ct;
   }
 
@@ -322,6 +320,8 @@ export class CvhrcBridge {
     const ct = this.#contexts.get(xid);
     if (ct === undefined) return;
     ct.alive = false;
+    if (ct.ctx.tracking === ct) ct.ctx.tracking = null;
+    this.#byXid[xid] = undefined;
     ct.cancelTimer?.();
     ct.cancelTimer = null;
     this.#contexts.delete(xid);
@@ -419,7 +419,7 @@ export class CvhrcBridge {
   pageMapped(mm: MmStruct, vpn: number, frame: number): void {
     const k = this.kernel;
     if (k.pages.flags[frame]! & PG_RESERVED) return; // ZERO_PAGE
-    const ctx = this.#resolveMm(mm);
+    const ctx = vxContextOf(mm);
     const own = this.owner[frame]!;
     if (ctx === undefined) {
       // A host task maps it: whoever tracked it lets it go.
@@ -428,8 +428,8 @@ export class CvhrcBridge {
       if (own !== 0) this.#clearArmed(mm, vpn);
       return;
     }
-    const ct = this.#contexts.get(ctx.xid);
-    if (ct === undefined) return;
+    const ct = ctx.tracking;
+    if (ct === null) return;
     const inside = ctx.frameMaps[frame]!;
     if (own === 0) {
       if (k.pages.mapCount(frame) > inside) {
@@ -473,13 +473,13 @@ export class CvhrcBridge {
       if (this.kernel.pages.mapCount(frame) === 0) this.owner[frame] = 0;
       return;
     }
-    const ctx = this.#resolveMm(mm);
+    const ctx = vxContextOf(mm);
     if (ctx?.xid !== own || ctx.frameMaps[frame] !== 0) return;
-    const ct = this.#contexts.get(own);
+    const ct = ctx.tracking;
     this.owner[frame] = 0;
     this.owed[frame] = 0;
     this.reclaimRef[frame] = 0;
-    if (ct === undefined) return;
+    if (ct === null) return;
     ct.tracker.remove(frame);
     this.chargeList(ct);
   }
@@ -489,7 +489,7 @@ export class CvhrcBridge {
     const own = this.owner[frame]!;
     if (own === 0) return;
     if (own > 0) {
-      const ct = this.#contexts.get(own);
+      const ct = this.#byXid[own];
       ct?.tracker.remove(frame);
       if (ct !== undefined) this.chargeList(ct);
     }
@@ -508,10 +508,9 @@ export class CvhrcBridge {
     const k = this.kernel;
     const mm = task.mm!;
     const frame = mm.pageTable.get(vpn) >>> 12;
-    const ctx = this.#resolveMm(mm);
-    const ct = ctx === undefined ? undefined : this.#contexts.get(ctx.xid);
+    const ct = vxContextOf(mm)?.tracking ?? null;
     const trap = k.costs.protectionFaultNs;
-    if (ct !== undefined && this.owner[frame] === ctx!.xid && ct.tracker.isProtected(frame)) {
+    if (ct !== null && this.owner[frame] === ct.ctx.xid && ct.tracker.isProtected(frame)) {
       ct.host.traps++;
       this.#charge(ct, trap);
       ct.tracker.fakeFault(frame);
