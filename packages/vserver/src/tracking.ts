@@ -579,39 +579,43 @@ export class CvhrcBridge {
     if (left <= 0 || mapping === 0) return 0;
     const index = pages.index[frame]!;
     const vmas =
-      pages.flags[frame]! & PG_ANON ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
+      (pages.flags[frame]! & PG_ANON) !== 0
+        ? k.anonVma(mapping).vmas
+        : k.addressSpace(mapping).iMmap;
     let ptes = 0;
     let young = 0;
     let flushes = 0;
-    for (let i = 0; i < vmas.length && left > 0; i++) {
+    for (let i = 0; i < vmas.length; i++) {
       const vma = vmas[i]!;
-      const vpn = vma.addressOf(index);
-      if (vpn < 0) continue;
+      // vma_address (Vma.addressOf, written out)
+      const vpn = vma.start + (index - vma.pgoff);
+      if (vpn < vma.start || vpn >= vma.end) continue;
       const pt = vma.mm.pageTable;
       const pte = pt.get(vpn);
       ptes++;
       if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame) continue;
-      left--;
       if (op === OP_TEST) {
-        if (pte & PTE_ACCESSED) {
+        if ((pte & PTE_ACCESSED) !== 0) {
           pt.set(vpn, (pte & ~PTE_ACCESSED) >>> 0);
           young++;
           flushes++; // ptep_clear_flush_young
         }
       } else if (op === OP_PROTECT) {
-        if (pte & PTE_ACCESSED) young++;
+        if ((pte & PTE_ACCESSED) !== 0) young++;
         pt.set(vpn, ((pte | PTE_TRACKING) & ~PTE_ACCESSED) >>> 0);
         flushes++; // the PTE stops being usable: flush_tlb_page
-      } else if (pte & PTE_TRACKING) {
+      } else if ((pte & PTE_TRACKING) !== 0) {
         pt.set(vpn, (pte & ~PTE_TRACKING) >>> 0);
       }
+      if (--left === 0) break; // every PTE of the page seen (page_referenced_anon's stop)
     }
+    const host = ct.host;
     if (young > 0 && this.settings.keepReferenced) {
       pages.set(frame, PG_REFERENCED);
-      ct.host.keptForReclaim++;
+      host.keptForReclaim++;
     }
-    ct.host.ptesScanned += ptes;
-    ct.host.tlbFlushes += flushes;
+    host.ptesScanned += ptes;
+    host.tlbFlushes += flushes;
     this.#charge(ct, ptes * k.costs.pteScanNs + flushes * k.costs.tlbFlushPageNs);
     return young;
   }
