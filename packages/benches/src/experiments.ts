@@ -228,6 +228,35 @@ export function planReproduction(
   return runs;
 }
 
+/**
+ * A planned run's host time relative to the others (seconds of one core of the reference
+ * 2-core machine at full settings, from `timing.json` of a full reproduction), used only to
+ * start the longest runs first. Tracked Lmbench-Mem dominates: every page of a sweep beyond
+ * the scan list is a fake fault the emulator handles one by one.
+ */
+export function estimatedHostCost(run: PlannedRun): number {
+  const perVm =
+    run.workload === 'lmbench-mem'
+      ? run.tracking
+        ? HOST_SEC_PER_VM.lmbenchTracked
+        : HOST_SEC_PER_VM.lmbench
+      : run.workload === 'kernel-compile'
+        ? run.tracking
+          ? HOST_SEC_PER_VM.compileTracked
+          : HOST_SEC_PER_VM.compile
+        : HOST_SEC_PER_VM.other;
+  return perVm * run.vms;
+}
+
+/** Host seconds per VM by kind of run (see {@link estimatedHostCost}). */
+const HOST_SEC_PER_VM = {
+  lmbenchTracked: 90,
+  lmbench: 12,
+  compileTracked: 7,
+  compile: 4,
+  other: 15,
+} as const;
+
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 

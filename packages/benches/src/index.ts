@@ -28,6 +28,7 @@ export {
   FULL_PARAMS,
   QUICK_PARAMS,
   TABLE3_WORKLOADS,
+  estimatedHostCost,
   experimentSettings,
   figures,
   planReproduction,

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import {
   EXPERIMENT_PARTS,
   buildReproduction,
+  estimatedHostCost,
   experimentSettings,
   planReproduction,
   runScenario,
@@ -28,6 +29,27 @@ export interface ParallelOptions {
   readonly onProgress?: (i: number, p: RunProgress) => void;
   /** The run with index `i` finished. */
   readonly onDone?: (i: number, outcome: RunOutcome) => void;
+  /**
+   * The order in which to start the runs: a permutation of the input indices (default the
+   * input order). Starting the longest first shortens the whole. Outcomes stay in input order.
+   */
+  readonly order?: readonly number[];
+}
+
+/** The dispatch order: `order` checked to be a permutation of 0..n − 1, or 0..n − 1. */
+function checkOrder(order: readonly number[] | undefined, n: number): readonly number[] {
+  if (order === undefined) return Array.from({ length: n }, (_, i) => i);
+  const seen = new Uint8Array(n);
+  for (const i of order) {
+    if (!Number.isInteger(i) || i < 0 || i >= n || seen[i] === 1) {
+      throw new RangeError(`runParallel: order is not a permutation of 0..${n - 1} (at ${i})`);
+    }
+    seen[i] = 1;
+  }
+  if (order.length !== n) {
+    throw new RangeError(`runParallel: order has ${order.length} indices for ${n} runs`);
+  }
+  return order;
 }
 
 /** The built worker script beside this module, or undefined when running from source. */
@@ -48,14 +70,15 @@ export async function runParallel(
   options: ParallelOptions = {},
 ): Promise<RunOutcome[]> {
   const out = new Array<RunOutcome>(scenarios.length);
+  const order = checkOrder(options.order, scenarios.length);
   const script = workerScript();
   const n = Math.min(options.workers ?? availableParallelism(), scenarios.length);
   if (n <= 0 || script === undefined) {
-    scenarios.forEach((s, i) => {
-      const o = runScenario(s, { onProgress: (p) => options.onProgress?.(i, p) });
+    for (const i of order) {
+      const o = runScenario(scenarios[i]!, { onProgress: (p) => options.onProgress?.(i, p) });
       out[i] = o;
       options.onDone?.(i, o);
-    });
+    }
     return out;
   }
   let next = 0;
@@ -70,7 +93,7 @@ export async function runParallel(
           if (running === 0) resolve();
           return;
         }
-        const id = next++;
+        const id = order[next++]!;
         running++;
         w.postMessage({ id, scenario: scenarios[id] });
       };
@@ -152,10 +175,16 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
   const plan = planReproduction(st, new Set(parts));
   let done = 0;
   const workers = options.workers ?? availableParallelism();
+  // Longest first (by the estimate), so that the short runs fill the ends.
+  const order = plan
+    .map((r, i) => ({ i, cost: estimatedHostCost(r) }))
+    .sort((a, b) => b.cost - a.cost || a.i - b.i)
+    .map((x) => x.i);
   const outcomes = await runParallel(
     plan.map((r) => r.scenario),
     {
       workers,
+      order,
       onProgress: (i, p) => options.onProgress?.(i, plan[i]!.key, p),
       onDone: (i, o) => {
         done++;
