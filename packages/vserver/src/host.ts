@@ -302,6 +302,18 @@ export class VServerHost {
     this.#cvhrc!.resetWindow(this.#tracking('resetHrcWindow', xid));
   }
 
+  /**
+   * Checks CvHRC's per-frame state against every context's tracker (ownership, armed
+   * entities) and each tracker's own invariants; throws an Error naming the first thing
+   * that disagrees. Does nothing without CvHRC. For tests and debugging; O(frames).
+   */
+  checkTrackingInvariants(): void {
+    const bridge = this.#cvhrc;
+    if (bridge === null) return;
+    bridge.checkInvariants();
+    for (const ctx of this.#contexts.values()) bridge.context(ctx.xid)?.tracker.checkInvariants();
+  }
+
   /** Runs one scan of context `xid` now (what its timer does), as the current task. */
   scanNow(xid: number): void {
     this.#cvhrc!.scan(this.#tracking('scanNow', xid));

@@ -236,11 +236,14 @@ export class ContextTracking implements TrackerPort {
     b.walk(this, id, OP_PROTECT);
     b.owed[id] = 0;
     b.reclaimRef[id] = 0;
+    b.armed[id] = 1;
   }
 
   /** Disarms every PTE of the entity. */
   unprotect(id: number): void {
-    this.#bridge.walk(this, id, OP_UNPROTECT);
+    const b = this.#bridge;
+    b.walk(this, id, OP_UNPROTECT);
+    b.armed[id] = 0;
   }
 
   /** Tracker counters plus the kernel side's, as one record. */
@@ -262,6 +265,12 @@ export class CvhrcBridge {
   readonly owner: Int32Array;
   /** The faulting access's young bit is still to come / still set (see the file comment). */
   readonly owed: Uint8Array;
+  /**
+   * 1 while the frame's entity is protected (its PTEs armed): kept by the port's protect and
+   * unprotect and cleared when the entity leaves its tracker, so that a tracking fault and a
+   * new PTE of the entity learn the state from one byte instead of a tracker lookup.
+   */
+  readonly armed: Uint8Array;
   /** Reclaim cleared a young bit of the frame since the scan last tested it. */
   readonly reclaimRef: Uint8Array;
   /** The kernel thread that runs the scans. */
@@ -298,6 +307,7 @@ export class CvhrcBridge {
     const frames = kernel.pages.frameCount;
     this.owner = new Int32Array(frames);
     this.owed = new Uint8Array(frames);
+    this.armed = new Uint8Array(frames);
     this.reclaimRef = new Uint8Array(frames);
   }
 
@@ -441,6 +451,7 @@ export class CvhrcBridge {
       this.owner[frame] = ctx.xid;
       this.owed[frame] = 1;
       this.reclaimRef[frame] = 0;
+      this.armed[frame] = 0;
       ct.tracker.firstTouch(frame);
       this.chargeList(ct);
       return;
@@ -453,7 +464,7 @@ export class CvhrcBridge {
       // One more PTE of the entity (fork, a second shmat): it takes the entity's arming.
       const pt = mm.pageTable;
       const pte = pt.get(vpn);
-      const armed = ct.tracker.isProtected(frame);
+      const armed = this.armed[frame] === 1;
       if (armed !== ((pte & PTE_TRACKING) !== 0)) {
         pt.set(vpn, (armed ? (pte | PTE_TRACKING) & ~PTE_ACCESSED : pte & ~PTE_TRACKING) >>> 0);
         ct.host.ptesScanned++;
@@ -479,6 +490,7 @@ export class CvhrcBridge {
     this.owner[frame] = 0;
     this.owed[frame] = 0;
     this.reclaimRef[frame] = 0;
+    this.armed[frame] = 0;
     if (ct === null) return;
     ct.tracker.remove(frame);
     this.chargeList(ct);
@@ -496,6 +508,7 @@ export class CvhrcBridge {
     this.owner[frame] = 0;
     this.owed[frame] = 0;
     this.reclaimRef[frame] = 0;
+    this.armed[frame] = 0;
   }
 
   /** youngCleared: reclaim took a young bit of a tracked frame; the scan will count it. */
@@ -510,7 +523,7 @@ export class CvhrcBridge {
     const frame = mm.pageTable.get(vpn) >>> 12;
     const ct = vxContextOf(mm)?.tracking ?? null;
     const trap = k.costs.protectionFaultNs;
-    if (ct !== null && this.owner[frame] === ct.ctx.xid && ct.tracker.isProtected(frame)) {
+    if (ct !== null && this.owner[frame] === ct.ctx.xid && this.armed[frame] === 1) {
       ct.host.traps++;
       this.#charge(ct, trap);
       ct.tracker.fakeFault(frame);
@@ -552,7 +565,8 @@ export class CvhrcBridge {
     this.reclaimRef[frame] = 0;
     const ct = this.#contexts.get(xid);
     if (ct === undefined) return;
-    const wasArmed = ct.tracker.isProtected(frame);
+    const wasArmed = this.armed[frame] === 1;
+    this.armed[frame] = 0;
     ct.tracker.remove(frame);
     ct.host.untracked++;
     if (wasArmed) this.walk(ct, frame, OP_UNPROTECT);
@@ -618,6 +632,36 @@ export class CvhrcBridge {
     host.tlbFlushes += flushes;
     this.#charge(ct, ptes * k.costs.pteScanNs + flushes * k.costs.tlbFlushPageNs);
     return young;
+  }
+
+  /**
+   * Checks that the per-frame state agrees with the trackers: a frame is owned by a context
+   * exactly when that context's tracker holds it, and `armed` is set exactly for the
+   * protected ones. Throws an Error naming the first frame that disagrees. For tests; O(frames).
+   */
+  checkInvariants(): void {
+    const owner = this.owner;
+    let tracked = 0;
+    for (let frame = 0; frame < owner.length; frame++) {
+      const own = owner[frame]!;
+      const ct = own > 0 ? this.#byXid[own] : undefined;
+      const held = ct !== undefined && ct.tracker.has(frame);
+      if (own > 0 && ct !== undefined && !held) {
+        throw new Error(`CvHRC: frame ${frame} owned by context ${own} but not in its tracker`);
+      }
+      if (held) tracked++;
+      const protectedNow = held && ct.tracker.isProtected(frame);
+      if ((this.armed[frame] === 1) !== protectedNow) {
+        throw new Error(
+          `CvHRC: frame ${frame} ${protectedNow ? 'protected but not marked armed' : 'marked armed but not protected'}`,
+        );
+      }
+    }
+    let entities = 0;
+    for (const ct of this.#contexts.values()) entities += ct.tracker.size;
+    if (entities !== tracked) {
+      throw new Error(`CvHRC: the trackers hold ${entities} entities, ${tracked} frames are owned`);
+    }
   }
 
   // ---- results ----------------------------------------------------------------------

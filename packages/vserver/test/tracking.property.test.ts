@@ -1,7 +1,8 @@
 // Property test (fast-check): whatever tasks in two contexts and the host do — mmap, touch,
 // fork, exit, shm shared inside and across contexts, scans, under memory pressure that
 // swaps — every context's tracker holds only frames its context alone maps, every PTE is
-// armed exactly when its entity is protected, and the trackers' own invariants hold.
+// armed exactly when its entity is protected, the kernel side's per-frame state agrees with
+// the trackers, and the trackers' own invariants hold.
 import { PG_RESERVED } from '@cvhrc/mm';
 import { PTE_TRACKING, pteFrame, pteIsPresent, VPN_COUNT } from '@cvhrc/hw';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, type Task } from '@cvhrc/mm';
@@ -107,6 +108,7 @@ test('trackers hold exactly-owned frames; PTEs are armed exactly for protected e
         }
       }
       k.checkInvariants();
+      host.checkTrackingInvariants();
       for (const xid of [100, 200]) {
         const tracker = host.trackerOf(xid)!;
         tracker.checkInvariants();

@@ -293,3 +293,20 @@ test('tracking work is charged to the clock through the cost model, and counted'
   expect(k.clock.now - s0).toBe(c2.trackingNs - c1.trackingNs);
   expect(c2.trackingNs - c1.trackingNs).toBeGreaterThanOrEqual(2 * costs.pteScanNs);
 });
+
+test('checkTrackingInvariants finds per-frame state that disagrees with the tracker', () => {
+  const { k, host } = setup({ ...MANUAL, scanList: 4, group: 2 });
+  host.createContext(100);
+  const t = host.startTask(100, 'init');
+  const base = k.mmap(t, { pages: 16, ...ANON });
+  touchAll(k, t, base, 16, true);
+  host.checkTrackingInvariants();
+  // Disarm one protected entity behind the tracker's back (as a lost port call would).
+  const tracker = host.trackerOf(100)!;
+  const victim = [...tracker.entities()].find((f) => tracker.isProtected(f))!;
+  const ct = host.context(100)!.tracking!;
+  ct.unprotect(victim);
+  expect(() => host.checkTrackingInvariants()).toThrow(/protected but not marked armed/);
+  ct.protect(victim);
+  host.checkTrackingInvariants();
+});
