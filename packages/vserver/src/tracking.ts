@@ -645,12 +645,12 @@ export class CvhrcBridge {
     for (let frame = 0; frame < owner.length; frame++) {
       const own = owner[frame]!;
       const ct = own > 0 ? this.#byXid[own] : undefined;
-      const held = ct !== undefined && ct.tracker.has(frame);
-      if (own > 0 && ct !== undefined && !held) {
+      const held = ct?.tracker.has(frame) === true;
+      if (ct !== undefined && !held) {
         throw new Error(`CvHRC: frame ${frame} owned by context ${own} but not in its tracker`);
       }
       if (held) tracked++;
-      const protectedNow = held && ct.tracker.isProtected(frame);
+      const protectedNow = held && ct!.tracker.isProtected(frame);
       if ((this.armed[frame] === 1) !== protectedNow) {
         throw new Error(
           `CvHRC: frame ${frame} ${protectedNow ? 'protected but not marked armed' : 'marked armed but not protected'}`,
