@@ -650,7 +650,7 @@ export class CvhrcBridge {
         throw new Error(`CvHRC: frame ${frame} owned by context ${own} but not in its tracker`);
       }
       if (held) tracked++;
-      const protectedNow = held && ct!.tracker.isProtected(frame);
+      const protectedNow = held && ct.tracker.isProtected(frame);
       if ((this.armed[frame] === 1) !== protectedNow) {
         throw new Error(
           `CvHRC: frame ${frame} ${protectedNow ? 'protected but not marked armed' : 'marked armed but not protected'}`,
