@@ -44,6 +44,14 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
+/** A rough duration for progress lines: "under a minute", "12 min", "1 h 05 min". */
+export function formatDuration(sec: number): string {
+  if (!(sec >= 60)) return 'under a minute';
+  const min = Math.round(sec / 60);
+  if (min < 60) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+}
+
 /** Formats a rate such as 123456789 as "123.5 M". */
 export function formatRate(perSec: number): string {
   if (perSec >= 1e9) return `${(perSec / 1e9).toFixed(2)} G`;

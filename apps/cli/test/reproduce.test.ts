@@ -105,3 +105,17 @@ test('reproduce refuses an unknown part and writes nothing', async () => {
   expect(r.stderr).toMatch(/"table9" is not a part; choose from table2, table3, figures/);
   expect(readdirSync(dir)).toEqual([]);
 });
+
+test('reproduce --quick --only table2 writes its files and a progress line per run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-rep-'));
+  const r = await cli(['reproduce', '--quick', '--only', 'table2', '--out', 'o', '--json'], dir);
+  expect(r.code).toBe(0);
+  // Table 2's runs, the tracked one-VM runs of each program, the longer one first; a line
+  // for each, with an estimate of the time left until the last.
+  expect(r.stderr).toMatch(
+    /^reproduce: 1\/2 table3-lmbench-mem-1vm-cvhrc-s1 \(\d+\.\d s host; about (under a minute|\d+ min) left\)\nreproduce: 2\/2 table3-kernel-compile-1vm-cvhrc-s1 \(\d+\.\d s host\)\n$/,
+  );
+  const results = JSON.parse(r.stdout) as { table2: { staticBytes: number } };
+  expect(results.table2.staticBytes).toBeGreaterThan(0);
+  expect(readdirSync(join(dir, 'o'))).toContain('report.md');
+});

@@ -136,8 +136,18 @@ export interface ReproduceOptions {
   readonly only?: readonly ExperimentPart[];
   /** Worker threads (default: available parallelism). */
   readonly workers?: number;
-  /** Progress: runs done of total, and the run that just finished. */
-  readonly onRunDone?: (done: number, total: number, key: string, hostSec: number) => void;
+  /**
+   * Progress: runs done of total, the run that just finished, and the share of the work
+   * done and the wall time left, estimated from the time so far and the estimated host
+   * cost of each run ({@link estimatedHostCost}).
+   */
+  readonly onRunDone?: (
+    done: number,
+    total: number,
+    key: string,
+    hostSec: number,
+    estimate: { readonly fraction: number; readonly leftSec: number },
+  ) => void;
   readonly onProgress?: (i: number, key: string, p: RunProgress) => void;
 }
 
@@ -175,9 +185,12 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
   const plan = planReproduction(st, new Set(parts));
   let done = 0;
   const workers = options.workers ?? availableParallelism();
+  const costs = plan.map((r) => estimatedHostCost(r));
+  const costTotal = costs.reduce((a, b) => a + b, 0);
+  let costDone = 0;
   // Longest first (by the estimate), so that the short runs fill the ends.
   const order = plan
-    .map((r, i) => ({ i, cost: estimatedHostCost(r) }))
+    .map((_, i) => ({ i, cost: costs[i]! }))
     .sort((a, b) => b.cost - a.cost || a.i - b.i)
     .map((x) => x.i);
   const outcomes = await runParallel(
@@ -188,7 +201,13 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
       onProgress: (i, p) => options.onProgress?.(i, plan[i]!.key, p),
       onDone: (i, o) => {
         done++;
-        options.onRunDone?.(done, plan.length, plan[i]!.key, o.hostSec);
+        costDone += costs[i]!;
+        const elapsed = (performance.now() - t0) / 1000;
+        const left = costDone >= costTotal ? 0 : (elapsed * (costTotal - costDone)) / costDone;
+        options.onRunDone?.(done, plan.length, plan[i]!.key, o.hostSec, {
+          fraction: costDone / costTotal,
+          leftSec: left,
+        });
       },
     },
   );

@@ -18,7 +18,7 @@ import { reproduce } from '@cvhrc/benches/node';
 import type { Context } from '../program.js';
 import { positiveInt } from '../program.js';
 import { CliError } from '../errors.js';
-import { formatTable, writeFileAtomic } from '../output.js';
+import { formatDuration, formatTable, writeFileAtomic } from '../output.js';
 import { Progress } from '../progress.js';
 import { renderBarsSvg, renderHrcSvg } from '../plot.js';
 
@@ -135,12 +135,13 @@ export function registerReproduce(program: Command, ctx: Context): void {
         ...(opts.only !== undefined ? { only: opts.only } : {}),
         ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
         ...(opts.seeds !== undefined ? { seeds: opts.seeds } : {}),
-        onRunDone: (done, n, key, hostSec) => {
+        onRunDone: (done, n, key, hostSec, { fraction, leftSec }) => {
           total = n;
-          bar.update(done / total);
+          bar.update(done === total ? 1 : fraction);
           // Without a terminal (CI logs), one line per finished run instead of a bar.
           if (!ctx.io.errIsTty && !(opts.quiet ?? false)) {
-            ctx.io.err(`reproduce: ${done}/${n} ${key} (${hostSec.toFixed(1)} s host)\n`);
+            const left = done < n ? `; about ${formatDuration(leftSec)} left` : '';
+            ctx.io.err(`reproduce: ${done}/${n} ${key} (${hostSec.toFixed(1)} s host${left})\n`);
           }
         },
       });
