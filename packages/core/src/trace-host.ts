@@ -23,14 +23,16 @@ const REFERENCED = 1;
 const PROTECTED = 2;
 // A page's 2-bit code in the direct array. A protected page's reference bit is always clear
 // (protecting clears it, and a fake fault does not set it), so four codes cover every state.
+// The low bit is set exactly for a page that is seen and not protected (IDLE, REF), so that a
+// reference to one is a single OR of the high bit, with no branch on which of the two it is.
 /** Never seen. */
 const UNSEEN = 0;
 /** Seen; neither referenced since the last test nor protected. */
 const IDLE = 1;
 /** Seen and referenced since the last test-and-clear. */
-const REF = 2;
+const REF = 3;
 /** Seen and protected (not referenced). */
-const PROT = 3;
+const PROT = 2;
 /** Above DIRECT_FREE, the direct array may cover up to this many page numbers per page seen. */
 const DIRECT_RATIO = 64;
 
@@ -164,10 +166,10 @@ export class TraceHost implements TrackerPort {
       const shift = (page & 3) << 1;
       const b = state[i]!;
       const s = (b >>> shift) & 3;
-      if (s === REF) {
-        // The common case, a page in the scan list already referenced: one read, no write.
-      } else if (s === IDLE) state[i] = b ^ ((IDLE ^ REF) << shift);
-      else if (s === PROT) tracker.fakeFault(page);
+      if ((s & 1) !== 0) {
+        // The common case, a page in the scan list (IDLE or REF): it becomes REF.
+        state[i] = b | (REF << shift);
+      } else if (s === PROT) tracker.fakeFault(page);
       else break; // a new page: the general path
       refs++;
       if (++sinceScan === scanEvery) {
@@ -305,7 +307,7 @@ export class TraceHost implements TrackerPort {
       const i = id >>> 2;
       const shift = (id & 3) << 1;
       const b = state[i]!;
-      if (((b >>> shift) & 3) !== UNSEEN) state[i] = b | (PROT << shift);
+      if (((b >>> shift) & 3) !== UNSEEN) state[i] = (b & ~(3 << shift)) | (PROT << shift);
       return;
     }
     const table = this.pages!;

@@ -137,8 +137,9 @@ const UNTRACKED = -2147483648;
  *   moves them to an open-addressing hash table keyed by id whose slots are the records
  *   [id, link] (a Float64Array, still one miss per lookup), and they move back to an array
  *   when the capacity, doubling, covers every id again.
- * - The scan list is a doubly linked list (Int32Array prev/next) over scan-list slots, each
- *   holding its entity's id and node, so that a scan touches only these arrays and the port.
+ * - The scan list is a doubly linked list over scan-list slots, each a 16-byte record [prev,
+ *   next, entity id] (and the node while hashed), so that a scan touches only these records
+ *   and the port, one cache line per entity.
  * - The protected part only ever gains entities at its head (the one that fell out of the
  *   scan list last) and loses them anywhere, so its order is the order of protection times:
  *   a node's link is its protection time, a {@link TimeMarks} bitmap marks the live times
@@ -183,19 +184,24 @@ export class CvhrcTracker {
   /** Highest id ever tracked. */
   private maxId = -1;
 
-  // Scan list: doubly linked over slots; sId holds each slot's entity id, so that a scan
-  // reads nothing but these arrays and the port.
-  private sPrev = new Int32Array(0);
-  private sNext = new Int32Array(0);
+  // Scan list: doubly linked over slots. Slot s is a 16-byte record [prev, next, entity id]
+  // in one buffer: prev = sLink[4s], next = sLink[4s + 1] (Int32) and id = sId[2s + 1]
+  // (Float64, ids up to 2^53), so that a scan step, or the slot that falls out of the list,
+  // reads one cache line, and a scan reads nothing but these records and the port.
+  private sLink = new Int32Array(0);
   private sId = new Float64Array(0);
-  /** Each slot's node, so that the entity falling out is reached without a lookup. */
+  /**
+   * Each slot's node while nodes are hash-table slots, so that the entity falling out is
+   * reached without a lookup. Not kept while ids are direct-indexed (the node is the id):
+   * read it through {@link slotNode}.
+   */
   private sNode = new Int32Array(0);
   private sHead = -1;
   private sTail = -1;
   private scanLen = 0;
   /** Scan slots never used (all below are used or on the free stack). */
   private sFresh = 0;
-  /** Free scan slots, chained through sNext. */
+  /** Free scan slots, chained through their next links. */
   private sFree = -1;
 
   // Protected part in protection-time order.
@@ -273,7 +279,7 @@ export class CvhrcTracker {
   entities(): Float64Array {
     const out = new Float64Array(this.count);
     let k = 0;
-    for (let s = this.sHead; s >= 0; s = this.sNext[s]!) out[k++] = this.sId[s]!;
+    for (let s = this.sHead; s >= 0; s = this.sLink[4 * s + 1]!) out[k++] = this.sId[2 * s + 1]!;
     for (let t = this.clock; t >= 0; t--) {
       if (this.marks.has(t)) out[k++] = this.idOf(this.timeToNode[t]!);
     }
@@ -300,12 +306,12 @@ export class CvhrcTracker {
     if (this.scanLen < this.scanListSize) {
       this.scanLen++;
       s = this.sFree;
-      if (s >= 0) this.sFree = this.sNext[s]!;
+      if (s >= 0) this.sFree = this.sLink[4 * s + 1]!;
       else s = this.sFresh++;
     } else {
       s = this.sTail;
       this.unlinkSlot(s);
-      this.protectNode(this.sNode[s]!, this.sId[s]!);
+      this.protectNode(this.slotNode(s), this.sId[2 * s + 1]!);
     }
     let x: number;
     if (this.dlink !== null) {
@@ -319,7 +325,7 @@ export class CvhrcTracker {
     this.count++;
     if (this.count > this.maxCount) this.maxCount = this.count;
     if (id > this.maxId) this.maxId = id;
-    this.sId[s] = id;
+    this.sId[2 * s + 1] = id;
     this.sNode[s] = x;
     this.pushHeadSlot(s);
   }
@@ -362,10 +368,10 @@ export class CvhrcTracker {
     c.listMoves++;
     // x takes the scan slot of the entity that falls out.
     const s = this.sTail;
-    const fallenId = this.sId[s]!;
-    const fallen = this.sNode[s]!;
+    const fallenId = this.sId[2 * s + 1]!;
+    const fallen = this.slotNode(s);
     this.unlinkSlot(s);
-    this.sId[s] = id;
+    this.sId[2 * s + 1] = id;
     this.sNode[s] = x;
     this.pushHeadSlot(s);
     let t: number;
@@ -421,24 +427,22 @@ export class CvhrcTracker {
     c.protects++;
     // id takes the scan slot of the entity that falls out (the tail) and moves it to the head.
     const s = this.sTail;
+    const sLink = this.sLink;
     const sId = this.sId;
-    const sNode = this.sNode;
-    const fallenId = sId[s]!;
-    const fallen = sNode[s]!;
+    // Ids are direct-indexed, so the node that falls out is its id (sNode is not kept).
+    const fallen = sId[2 * s + 1]!;
+    const fallenId = fallen;
     const h = this.sHead;
     if (h !== s) {
-      const sPrev = this.sPrev;
-      const sNext = this.sNext;
-      const p = sPrev[s]!;
-      sNext[p] = -1;
+      const p = sLink[4 * s]!;
+      sLink[4 * p + 1] = -1;
       this.sTail = p;
-      sPrev[s] = -1;
-      sNext[s] = h;
-      sPrev[h] = s;
+      sLink[4 * s] = -1;
+      sLink[4 * s + 1] = h;
+      sLink[4 * h] = s;
       this.sHead = s;
     }
-    sId[s] = id;
-    sNode[s] = id;
+    sId[2 * s + 1] = id;
     this.timeToNode[t] = fallen;
     dlink[id] = -(s + 1);
     dlink[fallen] = t;
@@ -455,7 +459,7 @@ export class CvhrcTracker {
     const c = this.c;
     c.scans++;
     const port = this.port;
-    const sPrev = this.sPrev;
+    const sLink = this.sLink;
     const sId = this.sId;
     const hits = this.hits;
     const groupSize = this.groupSize;
@@ -466,8 +470,8 @@ export class CvhrcTracker {
     let found = 0;
     let shifts = 0;
     for (let k = count - 1; k >= 0; k--) {
-      const before = sPrev[s]!;
-      if (port.testAndClearReferenced(sId[s]!)) {
+      const before = sLink[4 * s]!;
+      if (port.testAndClearReferenced(sId[2 * s + 1]!)) {
         // Entities moved earlier in this scan were all behind this one.
         const pos = k + moved;
         const g = groupShift >= 0 ? pos >>> groupShift : Math.floor(pos / groupSize);
@@ -515,14 +519,14 @@ export class CvhrcTracker {
         this.clock = t - 1; // nothing live above t: reuse those times
         this.marks.lower(t - 1);
         const newId = this.idOf(newcomer);
-        this.sId[s] = newId;
+        this.sId[2 * s + 1] = newId;
         this.sNode[s] = newcomer;
         this.setLink(newcomer, -(s + 1));
         this.pushTailSlot(s);
         c.unprotects++;
         this.port.unprotect(newId);
       } else {
-        this.sNext[s] = this.sFree;
+        this.sLink[4 * s + 1] = this.sFree;
         this.sFree = s;
         this.scanLen--;
       }
@@ -567,12 +571,8 @@ export class CvhrcTracker {
     const capacity = this.nodeCap;
     const parts: TrackerSpacePart[] = [
       {
-        name: 'scan list: prev, next, node (Int32Array) and entity id (Float64Array) per slot',
-        bytes:
-          this.sPrev.byteLength +
-          this.sNext.byteLength +
-          this.sNode.byteLength +
-          this.sId.byteLength,
+        name: 'scan list: [prev, next (Int32), entity id (Float64)] and node (Int32Array) per slot',
+        bytes: this.sLink.byteLength + this.sNode.byteLength,
         perNode: false,
       },
       {
@@ -630,11 +630,11 @@ export class CvhrcTracker {
     if ((this.dlink === null) === (this.table === null)) fail('exactly one of dlink and table');
     let n = 0;
     let p = -1;
-    for (let s = this.sHead; s >= 0; s = this.sNext[s]!) {
-      if (this.sPrev[s] !== p) fail(`prev of scan slot ${s}`);
-      const x = this.sNode[s]!;
-      if (this.idOf(x) !== this.sId[s]) fail(`scan slot ${s}: id and node disagree`);
-      if (this.find(this.sId[s]!) !== x) fail(`hash position of node ${x}`);
+    for (let s = this.sHead; s >= 0; s = this.sLink[4 * s + 1]!) {
+      if (this.sLink[4 * s] !== p) fail(`prev of scan slot ${s}`);
+      const x = this.slotNode(s);
+      if (this.idOf(x) !== this.sId[2 * s + 1]) fail(`scan slot ${s}: id and node disagree`);
+      if (this.find(this.sId[2 * s + 1]!) !== x) fail(`hash position of node ${x}`);
       if (this.linkOf(x) !== -(s + 1)) fail(`link of scan node ${x}`);
       p = s;
       if (++n > this.scanListSize) fail('scan list longer than its size');
@@ -691,6 +691,11 @@ export class CvhrcTracker {
   private setLink(x: number, link: number): void {
     if (this.dlink !== null) this.dlink[x] = link;
     else this.table!.recs[2 * x + 1] = link;
+  }
+
+  /** The node of the entity in scan slot s. */
+  private slotNode(s: number): number {
+    return this.dlink !== null ? this.sId[2 * s + 1]! : this.sNode[s]!;
   }
 
   private idOf(x: number): number {
@@ -764,29 +769,32 @@ export class CvhrcTracker {
   };
 
   private pushHeadSlot(s: number): void {
+    const sLink = this.sLink;
     const h = this.sHead;
-    this.sPrev[s] = -1;
-    this.sNext[s] = h;
-    if (h >= 0) this.sPrev[h] = s;
+    sLink[4 * s] = -1;
+    sLink[4 * s + 1] = h;
+    if (h >= 0) sLink[4 * h] = s;
     else this.sTail = s;
     this.sHead = s;
   }
 
   private pushTailSlot(s: number): void {
+    const sLink = this.sLink;
     const t = this.sTail;
-    this.sNext[s] = -1;
-    this.sPrev[s] = t;
-    if (t >= 0) this.sNext[t] = s;
+    sLink[4 * s + 1] = -1;
+    sLink[4 * s] = t;
+    if (t >= 0) sLink[4 * t + 1] = s;
     else this.sHead = s;
     this.sTail = s;
   }
 
   private unlinkSlot(s: number): void {
-    const p = this.sPrev[s]!;
-    const q = this.sNext[s]!;
-    if (p >= 0) this.sNext[p] = q;
+    const sLink = this.sLink;
+    const p = sLink[4 * s]!;
+    const q = sLink[4 * s + 1]!;
+    if (p >= 0) sLink[4 * p + 1] = q;
     else this.sHead = q;
-    if (q >= 0) this.sPrev[q] = p;
+    if (q >= 0) sLink[4 * q] = p;
     else this.sTail = p;
   }
 
@@ -838,18 +846,14 @@ export class CvhrcTracker {
   private fitToTable(): void {
     const capacity = this.nodeCap;
     const scanCap = Math.min(this.scanListSize, capacity);
-    if (scanCap > this.sPrev.length) {
-      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-        const b = new Int32Array(scanCap);
-        b.set(a);
-        return b;
-      };
-      this.sPrev = grow(this.sPrev);
-      this.sNext = grow(this.sNext);
-      this.sNode = grow(this.sNode);
-      const sId = new Float64Array(scanCap);
-      sId.set(this.sId);
-      this.sId = sId;
+    if (scanCap > this.sNode.length) {
+      const sLink = new Int32Array(4 * scanCap);
+      sLink.set(this.sLink);
+      this.sLink = sLink;
+      this.sId = new Float64Array(sLink.buffer);
+      const sNode = new Int32Array(scanCap);
+      sNode.set(this.sNode);
+      this.sNode = sNode;
     }
     this.renumberInto(new TimeMarks(2 * capacity), new Int32Array(2 * capacity));
     const groups = Math.ceil(capacity / this.groupSize) + 1;
