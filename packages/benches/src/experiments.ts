@@ -231,30 +231,33 @@ export function planReproduction(
 /**
  * A planned run's host time relative to the others (seconds of one core of the reference
  * 2-core machine at full settings, from `timing.json` of a full reproduction), used only to
- * start the longest runs first. Tracked Lmbench-Mem dominates: every page of a sweep beyond
- * the scan list is a fake fault the emulator handles one by one.
+ * start the longest runs first and to estimate the time left. Tracked Lmbench-Mem dominates:
+ * every page of a sweep beyond the scan list is a fake fault the emulator handles one by one.
  */
 export function estimatedHostCost(run: PlannedRun): number {
+  // The figures' runs stop after two simulated minutes.
+  if (run.part === 'figure34' || run.part === 'figure5') return HOST_SEC_PER_VM.figure;
   const perVm =
     run.workload === 'lmbench-mem'
       ? run.tracking
         ? HOST_SEC_PER_VM.lmbenchTracked
         : HOST_SEC_PER_VM.lmbench
-      : run.workload === 'kernel-compile'
-        ? run.tracking
-          ? HOST_SEC_PER_VM.compileTracked
-          : HOST_SEC_PER_VM.compile
-        : HOST_SEC_PER_VM.other;
+      : run.tracking
+        ? HOST_SEC_PER_VM.compileTracked
+        : HOST_SEC_PER_VM.compile;
   return perVm * run.vms;
 }
 
-/** Host seconds per VM by kind of run (see {@link estimatedHostCost}). */
+/**
+ * Host seconds per VM by kind of run (see {@link estimatedHostCost}), from the `timing.json`
+ * of a full reproduction on the reference machine.
+ */
 const HOST_SEC_PER_VM = {
-  lmbenchTracked: 90,
-  lmbench: 12,
-  compileTracked: 7,
-  compile: 4,
-  other: 15,
+  lmbenchTracked: 95,
+  lmbench: 15,
+  compileTracked: 5,
+  compile: 2,
+  figure: 8,
 } as const;
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
