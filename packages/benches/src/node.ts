@@ -27,6 +27,8 @@ export interface ParallelOptions {
   readonly workers?: number;
   /** Progress of the run with index `i` of the input. */
   readonly onProgress?: (i: number, p: RunProgress) => void;
+  /** The run with index `i` starts. */
+  readonly onStart?: (i: number) => void;
   /** The run with index `i` finished. */
   readonly onDone?: (i: number, outcome: RunOutcome) => void;
   /**
@@ -75,6 +77,7 @@ export async function runParallel(
   const n = Math.min(options.workers ?? availableParallelism(), scenarios.length);
   if (n <= 0 || script === undefined) {
     for (const i of order) {
+      options.onStart?.(i);
       const o = runScenario(scenarios[i]!, { onProgress: (p) => options.onProgress?.(i, p) });
       out[i] = o;
       options.onDone?.(i, o);
@@ -95,6 +98,7 @@ export async function runParallel(
         }
         const id = order[next++]!;
         running++;
+        options.onStart?.(id);
         w.postMessage({ id, scenario: scenarios[id] });
       };
       for (let k = 0; k < n; k++) {
@@ -188,6 +192,8 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
   const costs = plan.map((r) => estimatedHostCost(r));
   const costTotal = costs.reduce((a, b) => a + b, 0);
   let costDone = 0;
+  /** Estimated cost of the runs in progress. */
+  let costRunning = 0;
   // Longest first (by the estimate), so that the short runs fill the ends.
   const order = plan
     .map((_, i) => ({ i, cost: costs[i]! }))
@@ -199,13 +205,19 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
       workers,
       order,
       onProgress: (i, p) => options.onProgress?.(i, plan[i]!.key, p),
+      onStart: (i) => {
+        costRunning += costs[i]!;
+      },
       onDone: (i, o) => {
         done++;
         costDone += costs[i]!;
+        costRunning -= costs[i]!;
+        // The runs in progress count as half done.
         const elapsed = (performance.now() - t0) / 1000;
-        const left = costDone >= costTotal ? 0 : (elapsed * (costTotal - costDone)) / costDone;
+        const worked = costDone + costRunning / 2;
+        const left = costDone >= costTotal ? 0 : (elapsed * (costTotal - worked)) / worked;
         options.onRunDone?.(done, plan.length, plan[i]!.key, o.hostSec, {
-          fraction: costDone / costTotal,
+          fraction: worked / costTotal,
           leftSec: left,
         });
       },

@@ -18,12 +18,15 @@ describe('runParallel', () => {
   it('starts the runs in the given order and returns them in input order', async () => {
     const scenarios = [small('a', 64), small('b', 128), small('c', 256)];
     const started: number[] = [];
+    const finished: number[] = [];
     const out = await runParallel(scenarios, {
       workers: 0,
       order: [2, 0, 1],
-      onDone: (i) => started.push(i),
+      onStart: (i) => started.push(i),
+      onDone: (i) => finished.push(i),
     });
     expect(started).toEqual([2, 0, 1]);
+    expect(finished).toEqual([2, 0, 1]);
     expect(out.map((o) => o.results.scenario)).toEqual(['a', 'b', 'c']);
     const plain = await runParallel(scenarios, { workers: 0 });
     expect(plain.map((o) => JSON.stringify(o.results))).toEqual(
