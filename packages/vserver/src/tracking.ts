@@ -162,6 +162,19 @@ export interface HrcResult {
 /** The frame is mapped outside the context that first mapped it: nobody tracks it. */
 const SHARED = -1;
 
+// Bits of a frame's byte in CvhrcBridge.flags (one byte for the three, so that a fake fault
+// touches one line of them per frame, not three).
+/** The faulting access's young bit is still to come / still set (see the file comment). */
+const F_OWED = 1;
+/** Reclaim cleared a young bit of the frame since the scan last tested it. */
+const F_RECLAIM_REF = 2;
+/**
+ * The frame's entity is protected (its PTEs armed): kept by the port's protect and unprotect
+ * and cleared when the entity leaves its tracker, so that a tracking fault and a new PTE of
+ * the entity learn the state from this bit instead of a tracker lookup.
+ */
+const F_ARMED = 4;
+
 const OP_TEST = 0;
 const OP_PROTECT = 1;
 const OP_UNPROTECT = 2;
@@ -218,14 +231,14 @@ export class ContextTracking implements TrackerPort {
     const b = this.#bridge;
     const young = b.walk(this, id, OP_TEST);
     let refs = young;
-    if (b.reclaimRef[id] !== 0) {
-      b.reclaimRef[id] = 0;
-      refs++;
-      this.host.fromReclaim++;
-    }
-    if (b.owed[id] !== 0) {
-      b.owed[id] = 0;
-      refs--;
+    const f = b.flags[id]!;
+    if ((f & (F_RECLAIM_REF | F_OWED)) !== 0) {
+      if ((f & F_RECLAIM_REF) !== 0) {
+        refs++;
+        this.host.fromReclaim++;
+      }
+      if ((f & F_OWED) !== 0) refs--;
+      b.flags[id] = f & ~(F_RECLAIM_REF | F_OWED);
     }
     return refs > 0;
   }
@@ -234,16 +247,14 @@ export class ContextTracking implements TrackerPort {
   protect(id: number): void {
     const b = this.#bridge;
     b.walk(this, id, OP_PROTECT);
-    b.owed[id] = 0;
-    b.reclaimRef[id] = 0;
-    b.armed[id] = 1;
+    b.flags[id] = F_ARMED;
   }
 
   /** Disarms every PTE of the entity. */
   unprotect(id: number): void {
     const b = this.#bridge;
     b.walk(this, id, OP_UNPROTECT);
-    b.armed[id] = 0;
+    b.flags[id] = b.flags[id]! & ~F_ARMED;
   }
 
   /** Tracker counters plus the kernel side's, as one record. */
@@ -263,16 +274,8 @@ export class CvhrcBridge {
   readonly settings: Settings;
   /** xid of the context that tracks each frame; 0 none; SHARED mapped across contexts. */
   readonly owner: Int32Array;
-  /** The faulting access's young bit is still to come / still set (see the file comment). */
-  readonly owed: Uint8Array;
-  /**
-   * 1 while the frame's entity is protected (its PTEs armed): kept by the port's protect and
-   * unprotect and cleared when the entity leaves its tracker, so that a tracking fault and a
-   * new PTE of the entity learn the state from one byte instead of a tracker lookup.
-   */
-  readonly armed: Uint8Array;
-  /** Reclaim cleared a young bit of the frame since the scan last tested it. */
-  readonly reclaimRef: Uint8Array;
+  /** Per frame: owed young bit, young bit cleared by reclaim, armed entity (F_* bits). */
+  readonly flags: Uint8Array;
   /** The kernel thread that runs the scans. */
   readonly thread = new Task(0, 'kcvhrcd', null);
   /** Tracking faults on PTEs no tracker claims (a stale bit; cleared). */
@@ -306,9 +309,7 @@ export class CvhrcBridge {
     };
     const frames = kernel.pages.frameCount;
     this.owner = new Int32Array(frames);
-    this.owed = new Uint8Array(frames);
-    this.armed = new Uint8Array(frames);
-    this.reclaimRef = new Uint8Array(frames);
+    this.flags = new Uint8Array(frames);
   }
 
   /** The tracking of context `xid`, or undefined. */
@@ -449,9 +450,7 @@ export class CvhrcBridge {
       }
       if (inside !== 1) return; // mapped before tracking knew it (not tracked)
       this.owner[frame] = ctx.xid;
-      this.owed[frame] = 1;
-      this.reclaimRef[frame] = 0;
-      this.armed[frame] = 0;
+      this.flags[frame] = F_OWED;
       ct.tracker.firstTouch(frame);
       this.chargeList(ct);
       return;
@@ -464,7 +463,7 @@ export class CvhrcBridge {
       // One more PTE of the entity (fork, a second shmat): it takes the entity's arming.
       const pt = mm.pageTable;
       const pte = pt.get(vpn);
-      const armed = this.armed[frame] === 1;
+      const armed = (this.flags[frame]! & F_ARMED) !== 0;
       if (armed !== ((pte & PTE_TRACKING) !== 0)) {
         pt.set(vpn, (armed ? (pte | PTE_TRACKING) & ~PTE_ACCESSED : pte & ~PTE_TRACKING) >>> 0);
         ct.host.ptesScanned++;
@@ -488,9 +487,7 @@ export class CvhrcBridge {
     if (ctx?.xid !== own || ctx.frameMaps[frame] !== 0) return;
     const ct = ctx.tracking;
     this.owner[frame] = 0;
-    this.owed[frame] = 0;
-    this.reclaimRef[frame] = 0;
-    this.armed[frame] = 0;
+    this.flags[frame] = 0;
     if (ct === null) return;
     ct.tracker.remove(frame);
     this.chargeList(ct);
@@ -506,14 +503,12 @@ export class CvhrcBridge {
       if (ct !== undefined) this.chargeList(ct);
     }
     this.owner[frame] = 0;
-    this.owed[frame] = 0;
-    this.reclaimRef[frame] = 0;
-    this.armed[frame] = 0;
+    this.flags[frame] = 0;
   }
 
   /** youngCleared: reclaim took a young bit of a tracked frame; the scan will count it. */
   youngCleared(frame: number): void {
-    if (this.owner[frame]! > 0) this.reclaimRef[frame] = 1;
+    if (this.owner[frame]! > 0) this.flags[frame] = this.flags[frame]! | F_RECLAIM_REF;
   }
 
   /** trackingFault: the paper's fake fault. */
@@ -523,11 +518,11 @@ export class CvhrcBridge {
     const frame = mm.pageTable.get(vpn) >>> 12;
     const ct = vxContextOf(mm)?.tracking ?? null;
     const trap = k.costs.protectionFaultNs;
-    if (ct !== null && this.owner[frame] === ct.ctx.xid && this.armed[frame] === 1) {
+    if (ct !== null && this.owner[frame] === ct.ctx.xid && (this.flags[frame]! & F_ARMED) !== 0) {
       ct.host.traps++;
       this.#charge(ct, trap);
       ct.tracker.fakeFault(frame);
-      this.owed[frame] = 1;
+      this.flags[frame] = this.flags[frame]! | F_OWED;
       this.chargeList(ct);
       return;
     }
@@ -561,12 +556,10 @@ export class CvhrcBridge {
   /** The frame leaves context `xid`'s tracker: it is now mapped outside the context. */
   #untrack(xid: number, frame: number): void {
     this.owner[frame] = SHARED;
-    this.owed[frame] = 0;
-    this.reclaimRef[frame] = 0;
+    const wasArmed = (this.flags[frame]! & F_ARMED) !== 0;
+    this.flags[frame] = 0;
     const ct = this.#contexts.get(xid);
     if (ct === undefined) return;
-    const wasArmed = this.armed[frame] === 1;
-    this.armed[frame] = 0;
     ct.tracker.remove(frame);
     ct.host.untracked++;
     if (wasArmed) this.walk(ct, frame, OP_UNPROTECT);
@@ -651,7 +644,7 @@ export class CvhrcBridge {
       }
       if (held) tracked++;
       const protectedNow = held && ct.tracker.isProtected(frame);
-      if ((this.armed[frame] === 1) !== protectedNow) {
+      if (((this.flags[frame]! & F_ARMED) !== 0) !== protectedNow) {
         throw new Error(
           `CvHRC: frame ${frame} ${protectedNow ? 'protected but not marked armed' : 'marked armed but not protected'}`,
         );
