@@ -113,7 +113,7 @@ test('reproduce --quick --only table2 writes its files and a progress line per r
   // Table 2's runs, the tracked one-VM runs of each program, the longer one first; a line
   // for each, with an estimate of the time left until the last.
   expect(r.stderr).toMatch(
-    /^reproduce: 1\/2 table3-lmbench-mem-1vm-cvhrc-s1 \(\d+\.\d s host; about (under a minute|\d+ min) left\)\nreproduce: 2\/2 table3-kernel-compile-1vm-cvhrc-s1 \(\d+\.\d s host\)\n$/,
+    /^reproduce: 1\/2 table3-lmbench-mem-1vm-cvhrc-s1 \(\d+\.\d s host; (under a minute|about \d+ min) left\)\nreproduce: 2\/2 table3-kernel-compile-1vm-cvhrc-s1 \(\d+\.\d s host\)\n$/,
   );
   const results = JSON.parse(r.stdout) as { table2: { staticBytes: number } };
   expect(results.table2.staticBytes).toBeGreaterThan(0);

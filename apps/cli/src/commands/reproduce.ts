@@ -140,7 +140,8 @@ export function registerReproduce(program: Command, ctx: Context): void {
           bar.update(done === total ? 1 : fraction);
           // Without a terminal (CI logs), one line per finished run instead of a bar.
           if (!ctx.io.errIsTty && !(opts.quiet ?? false)) {
-            const left = done < n ? `; about ${formatDuration(leftSec)} left` : '';
+            const left =
+              done < n ? `; ${leftSec >= 60 ? 'about ' : ''}${formatDuration(leftSec)} left` : '';
             ctx.io.err(`reproduce: ${done}/${n} ${key} (${hostSec.toFixed(1)} s host${left})\n`);
           }
         },
