@@ -558,7 +558,7 @@ export class CvhrcBridge {
     this.owner[frame] = SHARED;
     const wasArmed = (this.flags[frame]! & F_ARMED) !== 0;
     this.flags[frame] = 0;
-    const ct = this.#contexts.get(xid);
+    const ct = this.#byXid[xid];
     if (ct === undefined) return;
     ct.tracker.remove(frame);
     ct.host.untracked++;
@@ -594,9 +594,8 @@ export class CvhrcBridge {
     let flushes = 0;
     for (let i = 0; i < vmas.length; i++) {
       const vma = vmas[i]!;
-      // vma_address (Vma.addressOf, written out)
-      const vpn = vma.start + (index - vma.pgoff);
-      if (vpn < vma.start || vpn >= vma.end) continue;
+      const vpn = vma.addressOf(index);
+      if (vpn < 0) continue;
       const pt = vma.mm.pageTable;
       const pte = pt.get(vpn);
       ptes++;
