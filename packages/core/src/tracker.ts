@@ -3,7 +3,7 @@ import { GroupHits } from './group-hits.js';
 import type { HitRatioCurve } from './hit-ratio-curve.js';
 import { isPageId } from './internal/ids.js';
 import { RecordTable } from './internal/record-table.js';
-import { TimeMarks, moveToTop } from './internal/time-marks.js';
+import { TimeMarks, enterWord, moveToTop } from './internal/time-marks.js';
 
 /**
  * What the tracker needs from its host — and all it uses. A kernel implements it over page
@@ -210,6 +210,16 @@ export class CvhrcTracker {
   /** Latest protection time handed out (−1: none). */
   private clock = -1;
   private protectedCount = 0;
+  /**
+   * Lazily cleared marks: every mark below `floor` is dead (its entity left that time) though
+   * its bit is still set, and no live mark is below it; `dead` counts them. A fake fault on
+   * the LRU end of the protected part — every fake fault of a sweep over more pages than the
+   * scan list — leaves its old mark set instead of taking it off the counts at every level:
+   * the counts of a live time t then include exactly `dead` marks below it, which cancel in
+   * every position (`live − below(t)`). Compaction drops them.
+   */
+  private floor = 0;
+  private dead = 0;
 
   private hits = new Float64Array(0);
   private misses = 0;
@@ -280,7 +290,7 @@ export class CvhrcTracker {
     const out = new Float64Array(this.count);
     let k = 0;
     for (let s = this.sHead; s >= 0; s = this.sLink[4 * s + 1]!) out[k++] = this.sId[2 * s + 1]!;
-    for (let t = this.clock; t >= 0; t--) {
+    for (let t = this.clock; t >= this.floor; t--) {
       if (this.marks.has(t)) out[k++] = this.idOf(this.timeToNode[t]!);
     }
     return out;
@@ -411,7 +421,20 @@ export class CvhrcTracker {
     const marks = this.marks;
     const t = this.clock + 1;
     // Position: the full scan list, then the entities protected after this one.
-    const ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1;
+    let ahead: number;
+    if (t0 === this.floor) {
+      // The LRU end of the protected part: every other protected entity is ahead. Its mark
+      // stays set, dead (see `floor`), and t is marked above it.
+      ahead = this.protectedCount - 1;
+      const bits = marks.bits;
+      if ((t & 31) === 0) enterWord(marks, t >>> 5, marks.live);
+      bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
+      marks.live++;
+      this.dead++;
+      this.floor = lowestMarkFrom(bits, t0 + 1);
+    } else {
+      ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1;
+    }
     marks.top = t;
     this.clock = t;
     const pos = this.scanListSize + ahead;
@@ -642,7 +665,17 @@ export class CvhrcTracker {
     if (p !== this.sTail) fail('scan tail');
     if (n !== this.scanLen) fail(`scanLen ${this.scanLen} but ${n} in the scan list`);
     let prot = 0;
-    for (let t = 0; t <= this.clock; t++) {
+    if (this.floor < 0 || this.floor > this.clock + 1) fail(`floor ${this.floor}`);
+    let deadMarks = 0;
+    for (let t = 0; t < this.floor; t++) {
+      if (!this.marks.has(t)) continue;
+      deadMarks++;
+      const x = this.timeToNode[t]!;
+      if (this.find(this.idOf(x)) === x && this.linkOf(x) === t)
+        fail(`live mark ${t} below the floor`);
+    }
+    if (deadMarks !== this.dead) fail(`${deadMarks} marks below the floor, ${this.dead} counted`);
+    for (let t = this.floor; t <= this.clock; t++) {
       if (!this.marks.has(t)) continue;
       const x = this.timeToNode[t]!;
       if (this.linkOf(x) !== t) fail(`protection time of node ${x}`);
@@ -653,8 +686,10 @@ export class CvhrcTracker {
     if (prot !== this.protectedCount) fail('protectedCount');
     if (prot > 0 && n !== this.scanListSize) fail('protected entities behind a short scan list');
     if (n + prot !== this.count) fail(`size ${this.count} but ${n + prot} listed`);
-    if (this.marks.live !== prot || this.marks.top !== this.clock) fail('marks: live or top');
-    for (let t = 0, k = 0; t <= this.clock; t++) {
+    if (this.marks.live !== prot + this.dead || this.marks.top !== this.clock) {
+      fail('marks: live or top');
+    }
+    for (let t = this.floor, k = this.dead; t <= this.clock; t++) {
       if (!this.marks.has(t)) continue;
       if (this.marks.below(t) !== k++) fail(`marks below protection time ${t}`);
     }
@@ -803,6 +838,7 @@ export class CvhrcTracker {
     if (this.clock + 1 === this.timeToNode.length) this.compact();
     const t = ++this.clock;
     this.marks.push(t);
+    if (this.protectedCount === 0) this.floor = t;
     this.timeToNode[t] = x;
     this.setLink(x, t);
     this.protectedCount++;
@@ -822,8 +858,10 @@ export class CvhrcTracker {
     const from = this.timeToNode;
     let k = 0;
     if (this.clock >= 0) {
-      for (let w = 0; w <= this.clock >>> 5; w++) {
-        let x = bits[w]!;
+      const floor = this.floor;
+      for (let w = floor >>> 5; w <= this.clock >>> 5; w++) {
+        // Marks below the floor are dead (lazily cleared).
+        let x = w === floor >>> 5 ? bits[w]! & (-1 << (floor & 31)) : bits[w]!;
         while (x !== 0) {
           const t = (w << 5) | (31 - Math.clz32(x & -x));
           x &= x - 1;
@@ -840,6 +878,8 @@ export class CvhrcTracker {
     this.marks = marks;
     this.timeToNode = timeToNode;
     this.clock = k - 1;
+    this.floor = 0;
+    this.dead = 0;
   }
 
   /** Sizes the scan list, the protection times and the hit counters to the table's capacity. */
@@ -869,4 +909,12 @@ function checkInteger(option: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) {
     throw new InvalidOptionError(option, `must be an integer ≥ ${min}, got ${String(value)}`);
   }
+}
+
+/** The lowest marked time ≥ t in `bits`; one must exist. */
+function lowestMarkFrom(bits: Int32Array, t: number): number {
+  let w = t >>> 5;
+  let x = bits[w]! & (-1 << (t & 31));
+  while (x === 0) x = bits[++w]!;
+  return (w << 5) | (31 - Math.clz32(x & -x));
 }

@@ -14,7 +14,8 @@ type Op =
   | { kind: 'ref'; id: number }
   | { kind: 'scan' }
   | { kind: 'remove'; id: number }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  | { kind: 'sweep'; from: number; pages: number };
 
 /** Drives a tracker as a host would: unseen → first touch, protected → fake fault, else a reference bit. */
 function drive(
@@ -48,6 +49,13 @@ function drive(
       break;
     case 'reset':
       break;
+    case 'sweep':
+      // References to `pages` consecutive ids (mod 25) in order: once the loop is longer
+      // than the scan list, each fake-faults the LRU end of the protected part.
+      for (let i = 0; i < op.pages; i++) {
+        drive(tracker, port, seen, { kind: 'ref', id: (op.from + i) % 25 });
+      }
+      break;
   }
 }
 
@@ -57,6 +65,12 @@ describe('CvhrcTracker against the naive list (property)', () => {
     { weight: 12, arbitrary: universe.map((id) => ({ kind: 'ref' as const, id })) },
     { weight: 3, arbitrary: fc.constant({ kind: 'scan' as const }) },
     { weight: 2, arbitrary: universe.map((id) => ({ kind: 'remove' as const, id })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({ from: fc.integer({ min: 0, max: 24 }), pages: fc.integer({ min: 1, max: 40 }) })
+        .map((r) => ({ kind: 'sweep' as const, ...r })),
+    },
   );
   const settings = fc.record({
     scanListSize: fc.integer({ min: 1, max: 8 }),
@@ -98,6 +112,39 @@ describe('CvhrcTracker against the naive list (property)', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('gives the LRU end’s groups on cyclic sweeps longer than the scan list, with removals', () => {
+    const port = new RecordingPort();
+    const naivePort = new RecordingPort();
+    const fast = new CvhrcTracker(port, { scanListSize: 4, groupSize: 2, initialCapacity: 2 });
+    const naive = new NaiveTracker(naivePort, 4, 2);
+    const seen = new Set<number>();
+    const seenNaive = new Set<number>();
+    for (let round = 0; round < 60; round++) {
+      const o: Op = { kind: 'sweep', from: round % 3, pages: 11 + (round % 5) };
+      drive(fast, port, seen, o);
+      drive(naive, naivePort, seenNaive, o);
+      fast.checkInvariants();
+      if (round % 7 === 6) {
+        const r: Op = { kind: 'remove', id: (round * 5) % 15 };
+        drive(fast, port, seen, r);
+        drive(naive, naivePort, seenNaive, r);
+        fast.checkInvariants();
+      }
+      if (round % 4 === 3) {
+        drive(fast, port, seen, { kind: 'scan' });
+        drive(naive, naivePort, seenNaive, { kind: 'scan' });
+      }
+    }
+    expect(fast.counters.fakeFaults).toBeGreaterThan(500);
+    expect(fast.counters.compactions).toBeGreaterThan(5);
+    expect(Array.from(fast.entities())).toEqual(naive.list);
+    expect(port.log).toEqual(naivePort.log);
+    const snap = fast.snapshot();
+    expect(Array.from({ length: snap.groups }, (_, g) => snap.hitsIn(g))).toEqual(
+      Array.from({ length: snap.groups }, (_, g) => naive.hits[g] ?? 0),
     );
   });
 
