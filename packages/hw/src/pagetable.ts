@@ -92,6 +92,17 @@ export class PageTable {
   }
 
   /**
+   * The index in {@link mem} of the PTE of `vpn`, or −1 when its second-level table does not
+   * exist: for hot paths that read and rewrite PTEs that exist (`mem[slot]` holds the PTE as a
+   * signed 32-bit value). Valid until a call that may allocate a table.
+   */
+  slot(vpn: number): number {
+    checkVpn(vpn, 'PageTable.slot');
+    const base = this.mem[vpn >>> 10]!;
+    return base === 0 ? -1 : base + (vpn & 1023);
+  }
+
+  /**
    * Stores a PTE, allocating the second-level table on first use (storing 0 where there is
    * no table allocates nothing). Returns the previous PTE.
    */

@@ -55,6 +55,19 @@ describe('PageTable', () => {
     expect(t.get(1)).toBe(0);
   });
 
+  test('slot: the index of a PTE in mem, −1 without its table; rewriting it there is a set', () => {
+    const t = new PageTable(1);
+    expect(t.slot(2048)).toBe(-1);
+    t.set(2049, makePte(0xfffff, P)); // a frame ≥ 2^19: negative as stored
+    const at = t.slot(2049);
+    expect(at).toBeGreaterThan(0);
+    expect(t.mem[at]! >>> 0).toBe(t.get(2049));
+    t.mem[at] = t.mem[at]! | PTE_ACCESSED;
+    expect(t.get(2049)).toBe(makePte(0xfffff, P | PTE_ACCESSED));
+    expect(t.slot(2048)).toBe(at - 1);
+    expect(() => t.slot(VPN_COUNT)).toThrow(RangeError);
+  });
+
   test('memory report: 4 KiB directory + 4 KiB per table, host bytes at least that', () => {
     const t = new PageTable(1);
     // 2 GiB of pages: 524,288 PTEs in 512 second-level tables.

@@ -581,7 +581,7 @@ export class CvhrcBridge {
   walk(ct: ContextTracking, frame: number, op: number): number {
     const k = this.kernel;
     const pages = k.pages;
-    let left = pages.mapCount(frame);
+    let left = pages.mapcount[frame]! + 1;
     const mapping = pages.mapping[frame]!;
     if (left <= 0 || mapping === 0) return 0;
     const index = pages.index[frame]!;
@@ -597,21 +597,24 @@ export class CvhrcBridge {
       const vpn = vma.addressOf(index);
       if (vpn < 0) continue;
       const pt = vma.mm.pageTable;
-      const pte = pt.get(vpn);
+      const at = pt.slot(vpn);
       ptes++;
+      if (at < 0) continue;
+      const mem = pt.mem;
+      const pte = mem[at]!; // signed: the frame is pte >>> 12
       if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame) continue;
       if (op === OP_TEST) {
         if ((pte & PTE_ACCESSED) !== 0) {
-          pt.set(vpn, (pte & ~PTE_ACCESSED) >>> 0);
+          mem[at] = pte & ~PTE_ACCESSED;
           young++;
           flushes++; // ptep_clear_flush_young
         }
       } else if (op === OP_PROTECT) {
         if ((pte & PTE_ACCESSED) !== 0) young++;
-        pt.set(vpn, ((pte | PTE_TRACKING) & ~PTE_ACCESSED) >>> 0);
+        mem[at] = (pte | PTE_TRACKING) & ~PTE_ACCESSED;
         flushes++; // the PTE stops being usable: flush_tlb_page
       } else if ((pte & PTE_TRACKING) !== 0) {
-        pt.set(vpn, (pte & ~PTE_TRACKING) >>> 0);
+        mem[at] = pte & ~PTE_TRACKING;
       }
       if (--left === 0) break; // every PTE of the page seen (page_referenced_anon's stop)
     }
