@@ -388,6 +388,7 @@ export class CvhrcTracker {
     if (clock + 1 < this.timeToNode.length) {
       t = clock + 1;
       marks.move(t0, t);
+      if (t0 === this.floor) this.floor = lowestMarkFrom(marks.bits, t0 + 1);
     } else {
       marks.clear(t0);
       this.protectedCount--;
@@ -528,8 +529,15 @@ export class CvhrcTracker {
     c.removes++;
     const link = this.linkOf(x);
     if (link >= 0) {
-      this.marks.clear(link);
       this.protectedCount--;
+      if (link === this.floor) {
+        // The LRU end: cleared lazily, like a fake fault's (see `floor`).
+        this.dead++;
+        this.floor =
+          this.protectedCount > 0 ? lowestMarkFrom(this.marks.bits, link + 1) : this.clock + 1;
+      } else {
+        this.marks.clear(link);
+      }
     } else {
       const s = -link - 1;
       this.unlinkSlot(s);
