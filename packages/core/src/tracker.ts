@@ -211,15 +211,22 @@ export class CvhrcTracker {
   private clock = -1;
   private protectedCount = 0;
   /**
-   * Lazily cleared marks: every mark below `floor` is dead (its entity left that time) though
-   * its bit is still set, and no live mark is below it; `dead` counts them. A fake fault on
-   * the LRU end of the protected part — every fake fault of a sweep over more pages than the
-   * scan list — leaves its old mark set instead of taking it off the counts at every level:
-   * the counts of a live time t then include exactly `dead` marks below it, which cancel in
-   * every position (`live − below(t)`). Compaction drops them.
+   * Lazily cleared marks, for sweeps. The protection times [deadLo, deadHi) hold no live
+   * mark; the `dead` marks in them are still set (their entities left those times), and
+   * `coldLive` live marks lie below deadLo. deadHi is the lowest live mark at or above deadLo
+   * (clock + 1 if none). A fake fault (or removal) at deadHi — the next entity of a sweep over
+   * more pages than the scan list, protected in the order it is now met again — has exactly
+   * `coldLive` live marks below it, so its position needs no counts, and its mark joins the
+   * dead ones instead of being taken off the counts at every level (the most work a clear can
+   * take: the sweep's marks are far from the top). Counts of a live time above the interval
+   * include the dead marks and counts of one below it do not: `ahead` corrects for that. A
+   * fault elsewhere is cleared as usual, and starts a new interval when none is open.
+   * Compaction drops the dead marks.
    */
-  private floor = 0;
+  private deadLo = 0;
+  private deadHi = 0;
   private dead = 0;
+  private coldLive = 0;
 
   private hits = new Float64Array(0);
   private misses = 0;
@@ -290,8 +297,10 @@ export class CvhrcTracker {
     const out = new Float64Array(this.count);
     let k = 0;
     for (let s = this.sHead; s >= 0; s = this.sLink[4 * s + 1]!) out[k++] = this.sId[2 * s + 1]!;
-    for (let t = this.clock; t >= this.floor; t--) {
-      if (this.marks.has(t)) out[k++] = this.idOf(this.timeToNode[t]!);
+    for (let t = this.clock; t >= 0; t--) {
+      if (t === this.deadHi - 1 && this.deadLo < this.deadHi)
+        t = this.deadLo; // dead marks
+      else if (this.marks.has(t)) out[k++] = this.idOf(this.timeToNode[t]!);
     }
     return out;
   }
@@ -368,8 +377,9 @@ export class CvhrcTracker {
     }
     const marks = this.marks;
     const clock = this.clock;
-    // Position: the full scan list, then the entities protected after this one.
-    const ahead = marks.live - marks.below(t0) - 1;
+    // Position: the full scan list, then the entities protected after this one (the counts
+    // of a time below the dead interval miss its dead marks).
+    const ahead = marks.live - marks.below(t0) - 1 - (t0 < this.deadLo ? this.dead : 0);
     const g = Math.floor((this.scanListSize + ahead) / this.groupSize);
     this.hits[g]!++;
     const c = this.c;
@@ -388,7 +398,8 @@ export class CvhrcTracker {
     if (clock + 1 < this.timeToNode.length) {
       t = clock + 1;
       marks.move(t0, t);
-      if (t0 === this.floor) this.floor = lowestMarkFrom(marks.bits, t0 + 1);
+      if (t0 < this.deadLo) this.coldLive--;
+      else if (t0 === this.deadHi) this.deadHi = lowestMarkFrom(marks.bits, t0 + 1);
     } else {
       marks.clear(t0);
       this.protectedCount--;
@@ -423,16 +434,24 @@ export class CvhrcTracker {
     const t = this.clock + 1;
     // Position: the full scan list, then the entities protected after this one.
     let ahead: number;
-    if (t0 === this.floor) {
-      // The LRU end of the protected part: every other protected entity is ahead. Its mark
-      // stays set, dead (see `floor`), and t is marked above it.
-      ahead = this.protectedCount - 1;
+    if (t0 === this.deadHi || this.dead === 0) {
+      // The next entity of a sweep (or the first fault of a new interval): its mark joins the
+      // dead ones (see `deadLo`), t is marked above it, and the live marks below it are the
+      // cold ones.
+      if (t0 !== this.deadHi) {
+        this.coldLive = marks.below(t0);
+        this.deadLo = t0;
+      }
+      ahead = this.protectedCount - this.coldLive - 1;
       const bits = marks.bits;
       if ((t & 31) === 0) enterWord(marks, t >>> 5, marks.live);
       bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
       marks.live++;
       this.dead++;
-      this.floor = lowestMarkFrom(bits, t0 + 1);
+      this.deadHi = lowestMarkFrom(bits, t0 + 1);
+    } else if (t0 < this.deadLo) {
+      ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1 - this.dead;
+      this.coldLive--;
     } else {
       ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1;
     }
@@ -530,23 +549,35 @@ export class CvhrcTracker {
     const link = this.linkOf(x);
     if (link >= 0) {
       this.protectedCount--;
-      if (link === this.floor) {
-        // The LRU end: cleared lazily, like a fake fault's (see `floor`).
+      if (link === this.deadHi) {
+        // Lazily, like a fake fault at deadHi (see `deadLo`).
         this.dead++;
-        this.floor =
-          this.protectedCount > 0 ? lowestMarkFrom(this.marks.bits, link + 1) : this.clock + 1;
+        this.deadHi =
+          this.protectedCount > this.coldLive
+            ? lowestMarkFrom(this.marks.bits, link + 1)
+            : this.clock + 1;
       } else {
         this.marks.clear(link);
+        if (link < this.deadLo) this.coldLive--;
       }
     } else {
       const s = -link - 1;
       this.unlinkSlot(s);
       if (this.protectedCount > 0) {
-        // The most recently protected entity is the first one behind the scan list.
-        const t = this.marks.highestAtOrBelow(this.clock);
+        // The most recently protected entity is the first one behind the scan list (the
+        // highest mark, unless every live mark is below the dead ones).
+        const above = this.protectedCount > this.coldLive;
+        const t = this.marks.highestAtOrBelow(above ? this.clock : this.deadLo - 1);
         const newcomer = this.timeToNode[t]!;
         this.marks.clear(t);
         this.protectedCount--;
+        if (!above) {
+          // The dead marks would be above the new top: they go now.
+          this.dropDead();
+          this.coldLive--;
+          this.deadLo = t;
+          this.deadHi = t;
+        }
         this.clock = t - 1; // nothing live above t: reuse those times
         this.marks.lower(t - 1);
         const newId = this.idOf(newcomer);
@@ -673,18 +704,26 @@ export class CvhrcTracker {
     if (p !== this.sTail) fail('scan tail');
     if (n !== this.scanLen) fail(`scanLen ${this.scanLen} but ${n} in the scan list`);
     let prot = 0;
-    if (this.floor < 0 || this.floor > this.clock + 1) fail(`floor ${this.floor}`);
+    const lo = this.deadLo;
+    const hi = this.deadHi;
+    if (!(0 <= lo && lo <= hi && hi <= this.clock + 1)) fail(`dead interval [${lo}, ${hi})`);
     let deadMarks = 0;
-    for (let t = 0; t < this.floor; t++) {
+    for (let t = lo; t < hi; t++) {
       if (!this.marks.has(t)) continue;
       deadMarks++;
       const x = this.timeToNode[t]!;
       if (this.find(this.idOf(x)) === x && this.linkOf(x) === t)
-        fail(`live mark ${t} below the floor`);
+        fail(`live mark ${t} in [${lo}, ${hi})`);
     }
-    if (deadMarks !== this.dead) fail(`${deadMarks} marks below the floor, ${this.dead} counted`);
-    for (let t = this.floor; t <= this.clock; t++) {
-      if (!this.marks.has(t)) continue;
+    if (deadMarks !== this.dead) fail(`${deadMarks} marks in [${lo}, ${hi}), ${this.dead} counted`);
+    let cold = 0;
+    for (let t = 0; t < lo; t++) if (this.marks.has(t)) cold++;
+    if (cold !== this.coldLive) fail(`${cold} live marks below ${lo}, ${this.coldLive} counted`);
+    let next = hi;
+    while (next <= this.clock && !this.marks.has(next)) next++;
+    if (next !== hi) fail(`the lowest live mark from ${lo} is ${next}, not ${hi}`);
+    for (let t = 0; t <= this.clock; t++) {
+      if (!this.marks.has(t) || (t >= lo && t < hi)) continue;
       const x = this.timeToNode[t]!;
       if (this.linkOf(x) !== t) fail(`protection time of node ${x}`);
       if (this.find(this.idOf(x)) !== x) fail(`hash position of node ${x}`);
@@ -697,9 +736,10 @@ export class CvhrcTracker {
     if (this.marks.live !== prot + this.dead || this.marks.top !== this.clock) {
       fail('marks: live or top');
     }
-    for (let t = this.floor, k = this.dead; t <= this.clock; t++) {
-      if (!this.marks.has(t)) continue;
-      if (this.marks.below(t) !== k++) fail(`marks below protection time ${t}`);
+    for (let t = 0, k = 0; t <= this.clock; t++) {
+      if (!this.marks.has(t) || (t >= lo && t < hi)) continue;
+      const dead = t >= hi ? this.dead : 0;
+      if (this.marks.below(t) !== dead + k++) fail(`marks below protection time ${t}`);
     }
     let used = 0;
     if (this.table !== null) {
@@ -846,7 +886,6 @@ export class CvhrcTracker {
     if (this.clock + 1 === this.timeToNode.length) this.compact();
     const t = ++this.clock;
     this.marks.push(t);
-    if (this.protectedCount === 0) this.floor = t;
     this.timeToNode[t] = x;
     this.setLink(x, t);
     this.protectedCount++;
@@ -860,16 +899,35 @@ export class CvhrcTracker {
     this.renumberInto(this.marks, this.timeToNode);
   }
 
+  /**
+   * Clears the dead marks' bits (in [deadLo, deadHi), where nothing else is set) from the
+   * bitmap alone, for the two callers that need nothing more: compaction rebuilds the counts,
+   * and a removal lowers the top below them (counts above the top are never read).
+   */
+  private dropDead(): void {
+    if (this.dead === 0) return;
+    const bits = this.marks.bits;
+    for (let t = this.deadLo; t < this.deadHi; ) {
+      const w = t >>> 5;
+      const end = Math.min(this.deadHi, (w + 1) << 5);
+      const n = end - t;
+      const mask = n === 32 ? -1 : ((1 << n) - 1) << (t & 31);
+      bits[w] = bits[w]! & ~mask;
+      t = end;
+    }
+    this.marks.live -= this.dead;
+    this.dead = 0;
+  }
+
   /** Moves the live protection times, in order, to 0..k − 1 of `marks` / `timeToNode`. */
   private renumberInto(marks: TimeMarks, timeToNode: Int32Array<ArrayBuffer>): void {
     const bits = this.marks.bits;
     const from = this.timeToNode;
     let k = 0;
     if (this.clock >= 0) {
-      const floor = this.floor;
-      for (let w = floor >>> 5; w <= this.clock >>> 5; w++) {
-        // Marks below the floor are dead (lazily cleared).
-        let x = w === floor >>> 5 ? bits[w]! & (-1 << (floor & 31)) : bits[w]!;
+      this.dropDead();
+      for (let w = 0; w <= this.clock >>> 5; w++) {
+        let x = bits[w]!;
         while (x !== 0) {
           const t = (w << 5) | (31 - Math.clz32(x & -x));
           x &= x - 1;
@@ -886,8 +944,9 @@ export class CvhrcTracker {
     this.marks = marks;
     this.timeToNode = timeToNode;
     this.clock = k - 1;
-    this.floor = 0;
-    this.dead = 0;
+    this.deadLo = 0;
+    this.deadHi = 0;
+    this.coldLive = 0;
   }
 
   /** Sizes the scan list, the protection times and the hit counters to the table's capacity. */

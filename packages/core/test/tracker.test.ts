@@ -148,6 +148,35 @@ describe('CvhrcTracker against the naive list (property)', () => {
     );
   });
 
+  it('keeps positions right around dead marks: cold entities below, removals, a lowered top', () => {
+    const port = new RecordingPort();
+    const naivePort = new RecordingPort();
+    const fast = new CvhrcTracker(port, { scanListSize: 2, groupSize: 1 });
+    const naive = new NaiveTracker(naivePort, 2, 1);
+    const seen = new Set<number>();
+    const seenNaive = new Set<number>();
+    const ops: Op[] = [
+      ...[1, 2, 3, 4].map((id) => ({ kind: 'ref' as const, id })),
+      { kind: 'ref', id: 2 }, // fake fault above the cold entity 1: its mark goes dead
+      { kind: 'remove', id: 3 }, // the next one above the dead mark: dead too
+      { kind: 'remove', id: 4 }, // a scan-list entity: the cold 1 comes in, the top drops
+      ...[5, 1, 6, 2, 7, 5, 1, 8, 6, 2].map((id) => ({ kind: 'ref' as const, id })),
+      { kind: 'remove', id: 7 },
+      { kind: 'sweep', from: 1, pages: 8 },
+    ];
+    for (const o of ops) {
+      drive(fast, port, seen, o);
+      drive(naive, naivePort, seenNaive, o);
+      fast.checkInvariants();
+      expect(Array.from(fast.entities())).toEqual(naive.list);
+    }
+    expect(port.log).toEqual(naivePort.log);
+    const snap = fast.snapshot();
+    expect(Array.from({ length: snap.groups }, (_, g) => snap.hitsIn(g))).toEqual(
+      Array.from({ length: snap.groups }, (_, g) => naive.hits[g] ?? 0),
+    );
+  });
+
   it('survives many compactions and growths on long runs', () => {
     const port = new RecordingPort();
     const naivePort = new RecordingPort();
