@@ -249,15 +249,16 @@ export function estimatedHostCost(run: PlannedRun): number {
 }
 
 /**
- * Host seconds per VM by kind of run (see {@link estimatedHostCost}), from the `timing.json`
- * of a full reproduction on the reference machine.
+ * Host seconds per VM by kind of run (see {@link estimatedHostCost}): each kind's seconds
+ * over its 1-, 2- and 3-VM runs divided by their 6 VMs, from the `timing.json` of a full
+ * reproduction on the reference machine (2026-11-26, 1887 s on 2 workers).
  */
 const HOST_SEC_PER_VM = {
-  lmbenchTracked: 95,
-  lmbench: 15,
-  compileTracked: 5,
-  compile: 2,
-  figure: 8,
+  lmbenchTracked: 89,
+  lmbench: 14,
+  compileTracked: 11,
+  compile: 4,
+  figure: 9,
 } as const;
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -34,6 +34,11 @@ export class AddressSpace {
   readonly diskOffsetBytes: number;
   /** Pages in the page cache. */
   nrpages = 0;
+  /**
+   * The frame caching each page index, or NO_FRAME: the lookup side of the page cache (the
+   * radix tree's role; the hash holds the same pages). Grows with the file.
+   */
+  cached: Int32Array;
   /** VMAs mapping the file (the kernel's i_mmap prio tree, as a list). */
   readonly iMmap: Vma[] = [];
   /** mapping_gfp_mask. */
@@ -62,6 +67,7 @@ export class AddressSpace {
     this.diskOffsetBytes = diskOffsetBytes;
     this.raPages = raPages;
     this.diskStamp = new Uint32Array(Math.ceil(sizeBytes / PAGE_SIZE));
+    this.cached = new Int32Array(Math.max(1, Math.ceil(sizeBytes / PAGE_SIZE))).fill(NO_FRAME);
     this.shmemSwap = kind === 'shmem' ? new Int32Array(Math.ceil(sizeBytes / PAGE_SIZE)) : null;
   }
 
@@ -76,8 +82,18 @@ export function pageCacheBucket(k: Kernel, mapping: number, index: number): numb
   return (Math.imul(mapping, 0x9e3779b1) ^ Math.imul(index, 0x85ebca77)) & k.pageCacheMask;
 }
 
-/** radix_tree_lookup: the frame caching page `index` of `mapping`, or -1. No reference taken. */
+/**
+ * radix_tree_lookup: the frame caching page `index` of the address_space `mapping`, or -1. No
+ * reference taken. One read of the address_space's index (the hash, searched instead, costs
+ * a miss per frame of the bucket's chain).
+ */
 export function findPage(k: Kernel, mapping: number, index: number): number {
+  const cached = k.addressSpace(mapping).cached;
+  return index >= 0 && index < cached.length ? cached[index]! : -1;
+}
+
+/** The same lookup through the page-cache hash, for the invariant checks. */
+export function findPageHashed(k: Kernel, mapping: number, index: number): number {
   const pages = k.pages;
   let f = k.pageCacheBuckets[pageCacheBucket(k, mapping, index)]!;
   while (f !== NO_FRAME) {
@@ -134,6 +150,14 @@ export function addToPageCache(k: Kernel, frame: number, as: AddressSpace, index
   pages.mapping[frame] = as.id;
   pages.index[frame] = index;
   hashInsert(k, frame, pageCacheBucket(k, as.id, index));
+  if (index >= as.cached.length) {
+    let length = as.cached.length;
+    while (length <= index) length *= 2;
+    const grown = new Int32Array(length).fill(NO_FRAME);
+    grown.set(as.cached);
+    as.cached = grown;
+  }
+  as.cached[index] = frame;
   as.nrpages++;
   k.nrPagecache++;
 }
@@ -151,7 +175,9 @@ export function addToPageCacheLru(k: Kernel, frame: number, as: AddressSpace, in
 export function removeFromPageCache(k: Kernel, frame: number): void {
   const pages = k.pages;
   const as = k.addressSpace(pages.mapping[frame]!);
-  hashRemove(k, frame, pageCacheBucket(k, as.id, pages.index[frame]!));
+  const index = pages.index[frame]!;
+  hashRemove(k, frame, pageCacheBucket(k, as.id, index));
+  as.cached[index] = NO_FRAME;
   pages.mapping[frame] = 0;
   as.nrpages--;
   k.nrPagecache--;

@@ -16,7 +16,7 @@ import {
   PG_SWAPCACHE,
 } from './page.js';
 import { MAX_ORDER } from './zone.js';
-import { findPage } from './filemap.js';
+import { findPage, findPageHashed } from './filemap.js';
 
 const findPageIn = (k: Kernel, mapping: number, index: number): boolean =>
   findPage(k, mapping, index) >= 0;
@@ -141,6 +141,9 @@ export function checkInvariants(k: Kernel): void {
       cachedTotal++;
       const m = pages.mapping[f]!;
       perMapping.set(m, (perMapping.get(m) ?? 0) + 1);
+      if (findPage(k, m, pages.index[f]!) !== f) {
+        fail(`frame ${f} hashed at page ${pages.index[f]} of mapping ${m} but not indexed there`);
+      }
       if (flags[f]! & PG_ANON) fail(`anonymous frame ${f} in the page cache`);
     }
   }
@@ -156,6 +159,15 @@ export function checkInvariants(k: Kernel): void {
   for (const as of k.addressSpaces()) {
     const c = perMapping.get(as.id) ?? 0;
     if (c !== as.nrpages) fail(`${as.name}: nrpages ${as.nrpages} but ${c} cached`);
+    let indexed = 0;
+    for (let i = 0; i < as.cached.length; i++) {
+      const f = as.cached[i]!;
+      if (f === NO_FRAME) continue;
+      indexed++;
+      if (findPageHashed(k, as.id, i) !== f)
+        fail(`${as.name} page ${i}: indexed frame ${f} not hashed`);
+    }
+    if (indexed !== as.nrpages) fail(`${as.name}: nrpages ${as.nrpages} but ${indexed} indexed`);
   }
 
   // Page tables: mapcounts, RSS, rmap, swap entries.
