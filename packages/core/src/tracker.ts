@@ -435,25 +435,11 @@ export class CvhrcTracker {
     // Position: the full scan list, then the entities protected after this one.
     let ahead: number;
     if (t0 === this.deadHi || this.dead === 0) {
-      // The next entity of a sweep (or the first fault of a new interval): its mark joins the
-      // dead ones (see `deadLo`), t is marked above it, and the live marks below it are the
-      // cold ones.
-      if (t0 !== this.deadHi) {
-        this.coldLive = marks.below(t0);
-        this.deadLo = t0;
-      }
-      ahead = this.protectedCount - this.coldLive - 1;
-      const bits = marks.bits;
-      if ((t & 31) === 0) enterWord(marks, t >>> 5, marks.live);
-      bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
-      marks.live++;
-      this.dead++;
-      this.deadHi = lowestMarkFrom(bits, t0 + 1);
-    } else if (t0 < this.deadLo) {
-      ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1 - this.dead;
-      this.coldLive--;
+      ahead = this.clearLazily(t0, t);
     } else {
-      ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1;
+      const cold = t0 < this.deadLo;
+      ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1 - (cold ? this.dead : 0);
+      if (cold) this.coldLive--;
     }
     marks.top = t;
     this.clock = t;
@@ -491,6 +477,27 @@ export class CvhrcTracker {
     dlink[fallen] = t;
     this.port.unprotect(id);
     this.port.protect(fallenId);
+  }
+
+  /**
+   * The fake fault's move of the mark t0 to t when t0 is the next entity of a sweep (deadHi)
+   * or no interval is open (see `deadLo`): t0's mark joins the dead ones and t is marked above
+   * it; returns the entities ahead of t0 (the live marks above it). Kept out of
+   * `fakeFaultDirect` so that the common path stays small.
+   */
+  private clearLazily(t0: number, t: number): number {
+    const marks = this.marks;
+    if (t0 !== this.deadHi) {
+      this.coldLive = marks.below(t0);
+      this.deadLo = t0;
+    }
+    const bits = marks.bits;
+    if ((t & 31) === 0) enterWord(marks, t >>> 5, marks.live);
+    bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
+    marks.live++;
+    this.dead++;
+    this.deadHi = lowestMarkFrom(bits, t0 + 1);
+    return this.protectedCount - this.coldLive - 1;
   }
 
   /**
