@@ -59,6 +59,38 @@ function drive(
   }
 }
 
+/** The tracker and the naive list side by side, each driven by the same ops through its own port. */
+function twin(scanListSize: number, groupSize: number, initialCapacity?: number) {
+  const port = new RecordingPort();
+  const naivePort = new RecordingPort();
+  const fast = new CvhrcTracker(port, {
+    scanListSize,
+    groupSize,
+    ...(initialCapacity !== undefined ? { initialCapacity } : {}),
+  });
+  const naive = new NaiveTracker(naivePort, scanListSize, groupSize);
+  const seen = new Set<number>();
+  const seenNaive = new Set<number>();
+  return {
+    fast,
+    naive,
+    port,
+    naivePort,
+    apply(op: Op): void {
+      drive(fast, port, seen, op);
+      drive(naive, naivePort, seenNaive, op);
+    },
+    /** The hit counts of every group, tracker and naive list. */
+    hits(): [number[], number[]] {
+      const snap = fast.snapshot();
+      return [
+        Array.from({ length: snap.groups }, (_, g) => snap.hitsIn(g)),
+        Array.from({ length: snap.groups }, (_, g) => naive.hits[g] ?? 0),
+      ];
+    },
+  };
+}
+
 describe('CvhrcTracker against the naive list (property)', () => {
   const universe = fc.integer({ min: 0, max: 30 }).map((k) => (k < 25 ? k : 2 ** 40 + k));
   const op: fc.Arbitrary<Op> = fc.oneof(
@@ -116,45 +148,26 @@ describe('CvhrcTracker against the naive list (property)', () => {
   });
 
   it('gives the LRU end’s groups on cyclic sweeps longer than the scan list, with removals', () => {
-    const port = new RecordingPort();
-    const naivePort = new RecordingPort();
-    const fast = new CvhrcTracker(port, { scanListSize: 4, groupSize: 2, initialCapacity: 2 });
-    const naive = new NaiveTracker(naivePort, 4, 2);
-    const seen = new Set<number>();
-    const seenNaive = new Set<number>();
+    const t = twin(4, 2, 2);
     for (let round = 0; round < 60; round++) {
-      const o: Op = { kind: 'sweep', from: round % 3, pages: 11 + (round % 5) };
-      drive(fast, port, seen, o);
-      drive(naive, naivePort, seenNaive, o);
-      fast.checkInvariants();
+      t.apply({ kind: 'sweep', from: round % 3, pages: 11 + (round % 5) });
+      t.fast.checkInvariants();
       if (round % 7 === 6) {
-        const r: Op = { kind: 'remove', id: (round * 5) % 15 };
-        drive(fast, port, seen, r);
-        drive(naive, naivePort, seenNaive, r);
-        fast.checkInvariants();
+        t.apply({ kind: 'remove', id: (round * 5) % 15 });
+        t.fast.checkInvariants();
       }
-      if (round % 4 === 3) {
-        drive(fast, port, seen, { kind: 'scan' });
-        drive(naive, naivePort, seenNaive, { kind: 'scan' });
-      }
+      if (round % 4 === 3) t.apply({ kind: 'scan' });
     }
-    expect(fast.counters.fakeFaults).toBeGreaterThan(500);
-    expect(fast.counters.compactions).toBeGreaterThan(5);
-    expect(Array.from(fast.entities())).toEqual(naive.list);
-    expect(port.log).toEqual(naivePort.log);
-    const snap = fast.snapshot();
-    expect(Array.from({ length: snap.groups }, (_, g) => snap.hitsIn(g))).toEqual(
-      Array.from({ length: snap.groups }, (_, g) => naive.hits[g] ?? 0),
-    );
+    expect(t.fast.counters.fakeFaults).toBeGreaterThan(500);
+    expect(t.fast.counters.compactions).toBeGreaterThan(5);
+    expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
+    expect(t.port.log).toEqual(t.naivePort.log);
+    const [hits, naiveHits] = t.hits();
+    expect(hits).toEqual(naiveHits);
   });
 
   it('keeps positions right around dead marks: cold entities below, removals, a lowered top', () => {
-    const port = new RecordingPort();
-    const naivePort = new RecordingPort();
-    const fast = new CvhrcTracker(port, { scanListSize: 2, groupSize: 1 });
-    const naive = new NaiveTracker(naivePort, 2, 1);
-    const seen = new Set<number>();
-    const seenNaive = new Set<number>();
+    const t = twin(2, 1);
     const ops: Op[] = [
       ...[1, 2, 3, 4].map((id) => ({ kind: 'ref' as const, id })),
       { kind: 'ref', id: 2 }, // fake fault above the cold entity 1: its mark goes dead
@@ -165,16 +178,13 @@ describe('CvhrcTracker against the naive list (property)', () => {
       { kind: 'sweep', from: 1, pages: 8 },
     ];
     for (const o of ops) {
-      drive(fast, port, seen, o);
-      drive(naive, naivePort, seenNaive, o);
-      fast.checkInvariants();
-      expect(Array.from(fast.entities())).toEqual(naive.list);
+      t.apply(o);
+      t.fast.checkInvariants();
+      expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
     }
-    expect(port.log).toEqual(naivePort.log);
-    const snap = fast.snapshot();
-    expect(Array.from({ length: snap.groups }, (_, g) => snap.hitsIn(g))).toEqual(
-      Array.from({ length: snap.groups }, (_, g) => naive.hits[g] ?? 0),
-    );
+    expect(t.port.log).toEqual(t.naivePort.log);
+    const [hits, naiveHits] = t.hits();
+    expect(hits).toEqual(naiveHits);
   });
 
   it('survives many compactions and growths on long runs', () => {
