@@ -20,8 +20,13 @@ interface BlockRequest {
 
 export class BlockQueue {
   readonly #disk: Disk;
-  /** Pending requests sorted by offset. */
-  #pending: BlockRequest[] = [];
+  /**
+   * Pending requests sorted by offset: `#pending[#first …]` (the entries before `#first` were
+   * dispatched from the front, the usual case of a sequential stream, and are dropped in bulk
+   * now and then, so that neither a long queue's dispatch nor its insertion moves it all).
+   */
+  #pending: (BlockRequest | undefined)[] = [];
+  #first = 0;
   #busy = false;
   #head = 0;
   /** Requests merged into another before dispatch. */
@@ -33,35 +38,47 @@ export class BlockQueue {
 
   /** Requests waiting in the elevator (not yet at the disk). */
   get queued(): number {
-    return this.#pending.length;
+    return this.#pending.length - this.#first;
   }
 
   /** Queues a read or write of whole pages; `done` runs when the disk has completed it. */
   submit(write: boolean, offsetBytes: number, lengthBytes: number, done: () => void): void {
     const req: BlockRequest = { write, offsetBytes, lengthBytes, done };
     const p = this.#pending;
-    let lo = 0;
+    let lo = this.#first;
     let hi = p.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (p[mid]!.offsetBytes <= offsetBytes) lo = mid + 1;
-      else hi = mid;
+    if (hi === lo || p[hi - 1]!.offsetBytes <= offsetBytes) {
+      p.push(req);
+    } else {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (p[mid]!.offsetBytes <= offsetBytes) lo = mid + 1;
+        else hi = mid;
+      }
+      p.splice(lo, 0, req);
     }
-    p.splice(lo, 0, req);
     if (!this.#busy) this.#dispatch();
   }
 
   #dispatch(): void {
     const p = this.#pending;
-    if (p.length === 0) {
+    const first0 = this.#first;
+    if (p.length === first0) {
+      p.length = 0;
+      this.#first = 0;
       this.#busy = false;
       return;
     }
     this.#busy = true;
     // C-LOOK: the first request at or beyond the head, else wrap to the lowest.
-    let i = 0;
-    while (i < p.length && p[i]!.offsetBytes < this.#head) i++;
-    if (i === p.length) i = 0;
+    let lo = first0;
+    let hi = p.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (p[mid]!.offsetBytes < this.#head) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo === p.length ? first0 : lo;
     const first = p[i]!;
     let j = i + 1;
     let end = first.offsetBytes + first.lengthBytes;
@@ -74,7 +91,22 @@ export class BlockQueue {
       end += p[j]!.lengthBytes;
       j++;
     }
-    const batch = p.splice(i, j - i);
+    const batch = p.slice(i, j) as BlockRequest[];
+    if (i === first0) {
+      // From the front: step over them, and drop the stepped-over part once it is the larger.
+      for (let k = i; k < j; k++) p[k] = undefined;
+      this.#first = j;
+      if (j === p.length) {
+        p.length = 0;
+        this.#first = 0;
+      } else if (j > 1024 && 2 * j > p.length) {
+        p.copyWithin(0, j);
+        p.length -= j;
+        this.#first = 0;
+      }
+    } else {
+      p.splice(i, j - i);
+    }
     this.merged += batch.length - 1;
     this.#head = end;
     this.#disk.submit({

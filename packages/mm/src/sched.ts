@@ -120,6 +120,8 @@ class Entity {
   count = 0;
   stride = 1;
   reverse = false;
+  /** The touch in progress stores (its op's `write`, read once: ops come in many shapes). */
+  write = false;
   perm: Int32Array | null = null;
   repeat = 1;
   pass = 0;
@@ -598,6 +600,7 @@ export class Scheduler {
     }
     const order = op.order ?? 'sequential';
     e.reverse = order === 'reverse';
+    e.write = Boolean(op.write);
     e.perm = null;
     if (order === 'random') {
       const perm = new Int32Array(e.count);
@@ -625,7 +628,7 @@ export class Scheduler {
   #touch(e: Entity, op: TouchOp, limitNs: number): number {
     const k = this.kernel;
     if (!e.opStarted) this.#startTouch(e, op);
-    const write = op.write;
+    const write = e.write;
     const count = e.count;
     const stride = e.stride;
     const nsPerPage = e.nsPerPage;

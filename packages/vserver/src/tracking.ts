@@ -283,6 +283,15 @@ export class CvhrcBridge {
   readonly #contexts = new Map<number, ContextTracking>();
   /** The same by xid, for the per-page paths (xids are below 2^16). */
   readonly #byXid: (ContextTracking | undefined)[] = [];
+  // The page descriptors' fields and the costs, held directly for the per-fault paths (both
+  // are fixed for the kernel's life).
+  readonly #mapcount: Int32Array;
+  readonly #mapping: Int32Array;
+  readonly #index: Int32Array;
+  readonly #pflags: Uint32Array;
+  readonly #pteScanNs: number;
+  readonly #tlbFlushNs: number;
+  readonly #trapNs: number;
 
   constructor(kernel: Kernel, options: CvhrcOptions) {
     const scanList = options.scanList ?? 8192;
@@ -310,6 +319,14 @@ export class CvhrcBridge {
     const frames = kernel.pages.frameCount;
     this.owner = new Int32Array(frames);
     this.flags = new Uint8Array(frames);
+    const pages = kernel.pages;
+    this.#mapcount = pages.mapcount;
+    this.#mapping = pages.mapping;
+    this.#index = pages.index;
+    this.#pflags = pages.flags;
+    this.#pteScanNs = kernel.costs.pteScanNs;
+    this.#tlbFlushNs = kernel.costs.tlbFlushPageNs;
+    this.#trapNs = kernel.costs.protectionFaultNs;
   }
 
   /** The tracking of context `xid`, or undefined. */
@@ -517,7 +534,7 @@ export class CvhrcBridge {
     const mm = task.mm!;
     const frame = mm.pageTable.get(vpn) >>> 12;
     const ct = vxContextOf(mm)?.tracking ?? null;
-    const trap = k.costs.protectionFaultNs;
+    const trap = this.#trapNs;
     if (ct !== null && this.owner[frame] === ct.ctx.xid && (this.flags[frame]! & F_ARMED) !== 0) {
       ct.host.traps++;
       this.#charge(ct, trap);
@@ -580,15 +597,13 @@ export class CvhrcBridge {
    */
   walk(ct: ContextTracking, frame: number, op: number): number {
     const k = this.kernel;
-    const pages = k.pages;
-    let left = pages.mapcount[frame]! + 1;
-    const mapping = pages.mapping[frame]!;
+    let left = this.#mapcount[frame]! + 1;
+    const mapping = this.#mapping[frame]!;
     if (left <= 0 || mapping === 0) return 0;
-    const index = pages.index[frame]!;
+    const index = this.#index[frame]!;
+    const pflags = this.#pflags;
     const vmas =
-      (pages.flags[frame]! & PG_ANON) !== 0
-        ? k.anonVma(mapping).vmas
-        : k.addressSpace(mapping).iMmap;
+      (pflags[frame]! & PG_ANON) !== 0 ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
     let ptes = 0;
     let young = 0;
     let flushes = 0;
@@ -620,12 +635,12 @@ export class CvhrcBridge {
     }
     const host = ct.host;
     if (young > 0 && this.settings.keepReferenced) {
-      pages.set(frame, PG_REFERENCED);
+      pflags[frame] = pflags[frame]! | PG_REFERENCED;
       host.keptForReclaim++;
     }
     host.ptesScanned += ptes;
     host.tlbFlushes += flushes;
-    this.#charge(ct, ptes * k.costs.pteScanNs + flushes * k.costs.tlbFlushPageNs);
+    this.#charge(ct, ptes * this.#pteScanNs + flushes * this.#tlbFlushNs);
     return young;
   }
 
