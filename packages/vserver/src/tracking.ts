@@ -25,7 +25,7 @@
  * - **Costs.** Every piece of work is charged to the simulated clock (kernel.chargeSystem, to
  *   the task or kernel thread doing it) through the cost model, and counted.
  */
-import { PTE_ACCESSED, PTE_PRESENT, PTE_TRACKING } from '@cvhrc/hw';
+import { PTE_ACCESSED, PTE_PRESENT, PTE_TRACKING, type PageTable } from '@cvhrc/hw';
 import type { GroupHits } from '@cvhrc/core';
 import {
   CvhrcTracker,
@@ -210,6 +210,13 @@ export class ContextTracking implements TrackerPort {
   chargedShifts = 0;
   cancelTimer: (() => void) | null = null;
   alive = true;
+  // Where the PTE of the page being disarmed or armed probably is (host speed only; see
+  // CvhrcBridge's `walkAt`): the faulting PTE of the fake fault in progress, and the PTE the
+  // last arming found (a sweep arms the page after it next).
+  faultPt: PageTable | null = null;
+  faultAt = -1;
+  armPt: PageTable | null = null;
+  armAt = -1;
   /** Window start (creation or the last reset). */
   windowNs: number;
   /** The counters and oracle at the last reset (null: since creation). */
@@ -246,14 +253,21 @@ export class ContextTracking implements TrackerPort {
   /** Arms every PTE of the entity (its next access takes a fake fault). */
   protect(id: number): void {
     const b = this.#bridge;
-    b.walk(this, id, OP_PROTECT);
+    if (b.walkAt(this, id, OP_PROTECT, this.armPt, this.armAt + 1) >= 0) this.armAt++;
+    else {
+      b.walk(this, id, OP_PROTECT);
+      this.armPt = b.foundPt;
+      this.armAt = b.foundAt;
+    }
     b.flags[id] = F_ARMED;
   }
 
   /** Disarms every PTE of the entity. */
   unprotect(id: number): void {
     const b = this.#bridge;
-    b.walk(this, id, OP_UNPROTECT);
+    if (b.walkAt(this, id, OP_UNPROTECT, this.faultPt, this.faultAt) < 0) {
+      b.walk(this, id, OP_UNPROTECT);
+    }
     b.flags[id] = b.flags[id]! & ~F_ARMED;
   }
 
@@ -280,6 +294,9 @@ export class CvhrcBridge {
   readonly thread = new Task(0, 'kcvhrcd', null);
   /** Tracking faults on PTEs no tracker claims (a stale bit; cleared). */
   staleTraps = 0;
+  /** The page table and slot of the last PTE `walk` applied its operation to. */
+  foundPt: PageTable | null = null;
+  foundAt = -1;
   readonly #contexts = new Map<number, ContextTracking>();
   /** The same by xid, for the per-page paths (xids are below 2^16). */
   readonly #byXid: (ContextTracking | undefined)[] = [];
@@ -532,10 +549,14 @@ export class CvhrcBridge {
   trackingFault(task: Task, vpn: number): void {
     const k = this.kernel;
     const mm = task.mm!;
-    const frame = mm.pageTable.get(vpn) >>> 12;
+    const pt = mm.pageTable;
+    const at = pt.slot(vpn);
+    const frame = at < 0 ? 0 : pt.mem[at]! >>> 12;
     const ct = vxContextOf(mm)?.tracking ?? null;
     const trap = this.#trapNs;
     if (ct !== null && this.owner[frame] === ct.ctx.xid && (this.flags[frame]! & F_ARMED) !== 0) {
+      ct.faultPt = pt;
+      ct.faultAt = at;
       ct.host.traps++;
       this.#charge(ct, trap);
       ct.tracker.fakeFault(frame);
@@ -631,10 +652,24 @@ export class CvhrcBridge {
       } else if ((pte & PTE_TRACKING) !== 0) {
         mem[at] = pte & ~PTE_TRACKING;
       }
+      this.foundPt = pt;
+      this.foundAt = at;
       if (--left === 0) break; // every PTE of the page seen (page_referenced_anon's stop)
     }
+    return this.#walked(ct, frame, ptes, young, flushes);
+  }
+
+  /** The end of a walk: young bits kept for reclaim, the work counted and charged. */
+  #walked(
+    ct: ContextTracking,
+    frame: number,
+    ptes: number,
+    young: number,
+    flushes: number,
+  ): number {
     const host = ct.host;
     if (young > 0 && this.settings.keepReferenced) {
+      const pflags = this.#pflags;
       pflags[frame] = pflags[frame]! | PG_REFERENCED;
       host.keptForReclaim++;
     }
@@ -642,6 +677,46 @@ export class CvhrcBridge {
     host.tlbFlushes += flushes;
     this.#charge(ct, ptes * this.#pteScanNs + flushes * this.#tlbFlushNs);
     return young;
+  }
+
+  /**
+   * `walk(ct, frame, op)` for arming or disarming when the place of the frame's PTE is known,
+   * without the walk over the VMAs: slot `at` of `pt` is taken for the walk's result only when
+   * it is a present PTE of `frame`, the frame has no other PTE (mapcount 0) and is anonymous
+   * with an anon_vma of one VMA. The walk would then visit that one VMA, count one PTE and find
+   * the frame's only PTE — this one — so the operation, the counts and the charge are the
+   * walk's, to the bit. Returns the young bits found (as `walk`), or −1 when the guess cannot
+   * stand for the walk (nothing done).
+   */
+  walkAt(ct: ContextTracking, frame: number, op: number, pt: PageTable | null, at: number): number {
+    if (pt === null || at < 0 || this.#mapcount[frame] !== 0) return -1;
+    const mem = pt.mem;
+    if (at >= mem.length) return -1;
+    const pte = mem[at]!;
+    const pflags = this.#pflags;
+    const mapping = this.#mapping[frame]!;
+    if (
+      (pte & PTE_PRESENT) === 0 ||
+      pte >>> 12 !== frame ||
+      (pflags[frame]! & PG_ANON) === 0 ||
+      mapping === 0 ||
+      this.kernel.anonVma(mapping).vmas.length !== 1
+    ) {
+      return -1;
+    }
+    const ptes = 1;
+    let young = 0;
+    let flushes = 0;
+    if (op === OP_PROTECT) {
+      if ((pte & PTE_ACCESSED) !== 0) young++;
+      mem[at] = (pte | PTE_TRACKING) & ~PTE_ACCESSED;
+      flushes++;
+    } else if (op === OP_UNPROTECT) {
+      if ((pte & PTE_TRACKING) !== 0) mem[at] = pte & ~PTE_TRACKING;
+    } else {
+      return -1;
+    }
+    return this.#walked(ct, frame, ptes, young, flushes);
   }
 
   /**

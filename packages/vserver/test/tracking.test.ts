@@ -310,3 +310,89 @@ test('checkTrackingInvariants finds per-frame state that disagrees with the trac
   ct.protect(victim);
   host.checkTrackingInvariants();
 });
+
+test('sweeps arm and disarm through the remembered PTE place exactly as the rmap walk does', () => {
+  // A fake fault disarms the faulting PTE and arms the entity falling out of the scan list;
+  // when the frame has one PTE in the only VMA of its anon_vma, the kernel side takes the
+  // PTE's place from the fault (or from the last arming, plus one) instead of walking the
+  // VMAs. Before a fork, while the child shares the pages (two PTEs per entity), after it has
+  // written them all (one PTE each, but two VMAs in the anon_vma: the walk reads a PTE of the
+  // wrong frame first for the child's pages) and after it exits, every fault must count,
+  // charge and arm exactly as the walk's rule says.
+  const listOpNs = 50;
+  const markerShiftNs = 5;
+  const scanList = 8;
+  const { k, host } = setup({ ...MANUAL, scanList, group: 4, listOpNs, markerShiftNs });
+  host.createContext(100);
+  const t = host.startTask(100, 't');
+  const pages = 40;
+  const v = k.mmap(t, { pages, ...ANON });
+  const tracker = host.trackerOf(100)!;
+  const costs = k.costs;
+  /** The rmap walk's rule: PTEs read over the anon_vma's VMAs until the frame's are found. */
+  const walkPtes = (f: number): number => {
+    const pg = k.pages;
+    let left = pg.mapcount[f]! + 1;
+    let n = 0;
+    for (const vma of k.anonVma(pg.mapping[f]!).vmas) {
+      const vpn = vma.addressOf(pg.index[f]!);
+      if (vpn < 0) continue;
+      n++;
+      const pte = vma.mm.pageTable.get(vpn);
+      if ((pte & 1) !== 0 && pte >>> 12 === f && --left === 0) break;
+    }
+    return n;
+  };
+  const checkArming = (tasks: Task[]): void => {
+    for (const task of tasks) {
+      for (let i = 0; i < pages; i++) {
+        expect(armed(task, v + i)).toBe(tracker.isProtected(frameOf(task, v + i)));
+      }
+    }
+    host.checkTrackingInvariants();
+  };
+  let hinted = 0;
+  /** One pass of reads, each a fake fault, checked against the walk's rule. */
+  const sweep = (task: Task, tasks: Task[]): void => {
+    for (let i = 0; i < pages; i++) {
+      const f = frameOf(task, v + i);
+      const fallen = tracker.entities()[scanList - 1]!;
+      const ptesF = walkPtes(f);
+      const ptesP = walkPtes(fallen);
+      const flushes = k.pages.mapcount[fallen]! + 1;
+      if (ptesF === 1 && ptesP === 1) hinted++;
+      const c0 = host.hrcCounters(100);
+      const before = k.clock.now;
+      expect(k.userAccess(task, v + i, false)).toBeGreaterThan(0);
+      const c1 = host.hrcCounters(100);
+      expect(c1.fakeFaults - c0.fakeFaults).toBe(1);
+      expect(tracker.isProtected(fallen)).toBe(true);
+      expect(c1.ptesScanned - c0.ptesScanned).toBe(ptesF + ptesP);
+      expect(c1.tlbFlushes - c0.tlbFlushes).toBe(flushes);
+      const want =
+        costs.protectionFaultNs +
+        (ptesF + ptesP) * costs.pteScanNs +
+        flushes * costs.tlbFlushPageNs +
+        (c1.listOps - c0.listOps) * listOpNs +
+        (c1.markerShifts - c0.markerShifts) * markerShiftNs;
+      expect(k.clock.now - before).toBeCloseTo(want, 6);
+      checkArming(tasks);
+    }
+  };
+  touchAll(k, t, v, pages, true);
+  checkArming([t]);
+  sweep(t, [t]);
+  sweep(t, [t]);
+  const child = k.fork(t, 'child');
+  checkArming([t, child]);
+  sweep(t, [t, child]);
+  sweep(child, [t, child]);
+  touchAll(k, child, v, pages, true); // COW: the child's own frames
+  checkArming([t, child]);
+  sweep(child, [t, child]);
+  sweep(t, [t, child]);
+  k.exit(child);
+  checkArming([t]);
+  sweep(t, [t]);
+  expect(hinted).toBeGreaterThan(3 * pages - 2 * scanList);
+});
