@@ -217,6 +217,9 @@ export class ContextTracking implements TrackerPort {
   faultAt = -1;
   armPt: PageTable | null = null;
   armAt = -1;
+  /** The PTE the scan's last test found (a scan meets a sweep's pages in order too). */
+  testPt: PageTable | null = null;
+  testAt = -1;
   /** Window start (creation or the last reset). */
   windowNs: number;
   /** The counters and oracle at the last reset (null: since creation). */
@@ -236,7 +239,13 @@ export class ContextTracking implements TrackerPort {
   /** The scan's test: young bits of the entity's PTEs, tested and cleared. */
   testAndClearReferenced(id: number): boolean {
     const b = this.#bridge;
-    const young = b.walk(this, id, OP_TEST);
+    let young = b.walkAt(this, id, OP_TEST, this.testPt, this.testAt + 1);
+    if (young >= 0) this.testAt++;
+    else {
+      young = b.walk(this, id, OP_TEST);
+      this.testPt = b.foundPt;
+      this.testAt = b.foundAt;
+    }
     let refs = young;
     const f = b.flags[id]!;
     if ((f & (F_RECLAIM_REF | F_OWED)) !== 0) {
@@ -680,7 +689,7 @@ export class CvhrcBridge {
   }
 
   /**
-   * `walk(ct, frame, op)` for arming or disarming when the place of the frame's PTE is known,
+   * `walk(ct, frame, op)` when the place of the frame's PTE is known (or well guessed),
    * without the walk over the VMAs: slot `at` of `pt` is taken for the walk's result only when
    * it is a present PTE of `frame`, the frame has no other PTE (mapcount 0) and is anonymous
    * with an anon_vma of one VMA. The walk would then visit that one VMA, count one PTE and find
@@ -707,14 +716,18 @@ export class CvhrcBridge {
     const ptes = 1;
     let young = 0;
     let flushes = 0;
-    if (op === OP_PROTECT) {
+    if (op === OP_TEST) {
+      if ((pte & PTE_ACCESSED) !== 0) {
+        mem[at] = pte & ~PTE_ACCESSED;
+        young++;
+        flushes++;
+      }
+    } else if (op === OP_PROTECT) {
       if ((pte & PTE_ACCESSED) !== 0) young++;
       mem[at] = (pte | PTE_TRACKING) & ~PTE_ACCESSED;
       flushes++;
-    } else if (op === OP_UNPROTECT) {
-      if ((pte & PTE_TRACKING) !== 0) mem[at] = pte & ~PTE_TRACKING;
-    } else {
-      return -1;
+    } else if ((pte & PTE_TRACKING) !== 0) {
+      mem[at] = pte & ~PTE_TRACKING;
     }
     return this.#walked(ct, frame, ptes, young, flushes);
   }

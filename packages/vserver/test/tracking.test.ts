@@ -311,11 +311,11 @@ test('checkTrackingInvariants finds per-frame state that disagrees with the trac
   host.checkTrackingInvariants();
 });
 
-test('sweeps arm and disarm through the remembered PTE place exactly as the rmap walk does', () => {
-  // A fake fault disarms the faulting PTE and arms the entity falling out of the scan list;
-  // when the frame has one PTE in the only VMA of its anon_vma, the kernel side takes the
-  // PTE's place from the fault (or from the last arming, plus one) instead of walking the
-  // VMAs. Before a fork, while the child shares the pages (two PTEs per entity), after it has
+test('sweeps and scans use the remembered PTE place exactly as the rmap walk would', () => {
+  // A fake fault disarms the faulting PTE and arms the entity falling out of the scan list,
+  // and a scan tests the young bits of the scan list's entities; when the frame has one PTE in
+  // the only VMA of its anon_vma, the kernel side takes the PTE's place from the fault (or
+  // from the last arming or test, plus one) instead of walking the VMAs. Before a fork, while the child shares the pages (two PTEs per entity), after it has
   // written them all (one PTE each, but two VMAs in the anon_vma: the walk reads a PTE of the
   // wrong frame first for the child's pages) and after it exits, every fault must count,
   // charge and arm exactly as the walk's rule says.
@@ -379,20 +379,59 @@ test('sweeps arm and disarm through the remembered PTE place exactly as the rmap
       checkArming(tasks);
     }
   };
+  /** Re-reads some scan-list pages, then scans: checked against the walk's rule too. */
+  const scan = (tasks: Task[]): void => {
+    for (let i = pages - 1; i >= pages - scanList; i -= 3) k.userAccess(tasks[0]!, v + i, false);
+    const listed = [...tracker.entities()].slice(0, scanList);
+    let ptes = 0;
+    let young = 0;
+    for (const f of listed) {
+      ptes += walkPtes(f);
+      for (const task of tasks) {
+        for (let i = 0; i < pages; i++) {
+          const pte = task.mm!.pageTable.get(v + i);
+          if ((pte & 1) !== 0 && pte >>> 12 === f && (pte & PTE_ACCESSED) !== 0) young++;
+        }
+      }
+    }
+    const c0 = host.hrcCounters(100);
+    const before = k.clock.now;
+    host.scanNow(100);
+    const c1 = host.hrcCounters(100);
+    expect(c1.entitiesScanned - c0.entitiesScanned).toBe(scanList);
+    expect(c1.ptesScanned - c0.ptesScanned).toBe(ptes);
+    expect(c1.tlbFlushes - c0.tlbFlushes).toBe(young);
+    const want =
+      ptes * costs.pteScanNs +
+      young * costs.tlbFlushPageNs +
+      (c1.listOps - c0.listOps) * listOpNs +
+      (c1.markerShifts - c0.markerShifts) * markerShiftNs;
+    expect(k.clock.now - before).toBeCloseTo(want, 6);
+    for (const task of tasks) {
+      for (let i = 0; i < pages; i++) {
+        expect(task.mm!.pageTable.get(v + i) & PTE_ACCESSED).toBe(0);
+      }
+    }
+    checkArming(tasks);
+  };
   touchAll(k, t, v, pages, true);
   checkArming([t]);
   sweep(t, [t]);
+  scan([t]);
   sweep(t, [t]);
   const child = k.fork(t, 'child');
   checkArming([t, child]);
   sweep(t, [t, child]);
+  scan([t, child]);
   sweep(child, [t, child]);
   touchAll(k, child, v, pages, true); // COW: the child's own frames
   checkArming([t, child]);
   sweep(child, [t, child]);
+  scan([child, t]);
   sweep(t, [t, child]);
   k.exit(child);
   checkArming([t]);
   sweep(t, [t]);
+  scan([t]);
   expect(hinted).toBeGreaterThan(3 * pages - 2 * scanList);
 });
