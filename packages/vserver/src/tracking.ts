@@ -217,9 +217,12 @@ export class ContextTracking implements TrackerPort {
   faultAt = -1;
   armPt: PageTable | null = null;
   armAt = -1;
+  /** Slots between the last two armings (1 for a forward sweep; a stride, −1 backwards). */
+  armStep = 1;
   /** The PTE the scan's last test found (a scan meets a sweep's pages in order too). */
   testPt: PageTable | null = null;
   testAt = -1;
+  testStep = 1;
   /** Window start (creation or the last reset). */
   windowNs: number;
   /** The counters and oracle at the last reset (null: since creation). */
@@ -239,11 +242,13 @@ export class ContextTracking implements TrackerPort {
   /** The scan's test: young bits of the entity's PTEs, tested and cleared. */
   testAndClearReferenced(id: number): boolean {
     const b = this.#bridge;
-    let young = b.walkAt(this, id, OP_TEST, this.testPt, this.testAt + 1);
-    if (young >= 0) this.testAt++;
+    let young = b.walkAt(this, id, OP_TEST, this.testPt, this.testAt + this.testStep);
+    if (young >= 0) this.testAt += this.testStep;
     else {
       young = b.walk(this, id, OP_TEST);
-      this.testPt = b.foundPt;
+      const pt = b.foundPt;
+      this.testStep = pt === this.testPt && b.foundAt !== this.testAt ? b.foundAt - this.testAt : 1;
+      this.testPt = pt;
       this.testAt = b.foundAt;
     }
     let refs = young;
@@ -262,10 +267,13 @@ export class ContextTracking implements TrackerPort {
   /** Arms every PTE of the entity (its next access takes a fake fault). */
   protect(id: number): void {
     const b = this.#bridge;
-    if (b.walkAt(this, id, OP_PROTECT, this.armPt, this.armAt + 1) >= 0) this.armAt++;
-    else {
+    if (b.walkAt(this, id, OP_PROTECT, this.armPt, this.armAt + this.armStep) >= 0) {
+      this.armAt += this.armStep;
+    } else {
       b.walk(this, id, OP_PROTECT);
-      this.armPt = b.foundPt;
+      const pt = b.foundPt;
+      this.armStep = pt === this.armPt && b.foundAt !== this.armAt ? b.foundAt - this.armAt : 1;
+      this.armPt = pt;
       this.armAt = b.foundAt;
     }
     b.flags[id] = F_ARMED;
@@ -691,10 +699,10 @@ export class CvhrcBridge {
   /**
    * `walk(ct, frame, op)` when the place of the frame's PTE is known (or well guessed),
    * without the walk over the VMAs: slot `at` of `pt` is taken for the walk's result only when
-   * it is a present PTE of `frame`, the frame has no other PTE (mapcount 0) and is anonymous
-   * with an anon_vma of one VMA. The walk would then visit that one VMA, count one PTE and find
-   * the frame's only PTE — this one — so the operation, the counts and the charge are the
-   * walk's, to the bit. Returns the young bits found (as `walk`), or −1 when the guess cannot
+   * it is a present PTE of `frame`, the frame has no other PTE (mapcount 0) and the list the
+   * walk would go over (the anon_vma's VMAs, or the file's i_mmap) has one VMA. The walk would
+   * then visit that one VMA, count one PTE and find the frame's only PTE — this one — so the
+   * operation, the counts and the charge are the walk's, to the bit. Returns the young bits found (as `walk`), or −1 when the guess cannot
    * stand for the walk (nothing done).
    */
   walkAt(ct: ContextTracking, frame: number, op: number, pt: PageTable | null, at: number): number {
@@ -704,15 +712,11 @@ export class CvhrcBridge {
     const pte = mem[at]!;
     const pflags = this.#pflags;
     const mapping = this.#mapping[frame]!;
-    if (
-      (pte & PTE_PRESENT) === 0 ||
-      pte >>> 12 !== frame ||
-      (pflags[frame]! & PG_ANON) === 0 ||
-      mapping === 0 ||
-      this.kernel.anonVma(mapping).vmas.length !== 1
-    ) {
-      return -1;
-    }
+    if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame || mapping === 0) return -1;
+    const k = this.kernel;
+    const vmas =
+      (pflags[frame]! & PG_ANON) !== 0 ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
+    if (vmas.length !== 1) return -1;
     const ptes = 1;
     let young = 0;
     let flushes = 0;
