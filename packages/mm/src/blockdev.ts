@@ -91,8 +91,9 @@ export class BlockQueue {
       end += p[j]!.lengthBytes;
       j++;
     }
-    const batch = p.slice(i, j) as BlockRequest[];
+    let batch: BlockRequest[];
     if (i === first0) {
+      batch = p.slice(i, j) as BlockRequest[];
       // From the front: step over them, and drop the stepped-over part once it is the larger.
       for (let k = i; k < j; k++) p[k] = undefined;
       this.#first = j;
@@ -105,7 +106,7 @@ export class BlockQueue {
         this.#first = 0;
       }
     } else {
-      p.splice(i, j - i);
+      batch = p.splice(i, j - i) as BlockRequest[];
     }
     this.merged += batch.length - 1;
     this.#head = end;
