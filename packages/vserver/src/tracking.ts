@@ -581,7 +581,9 @@ export class CvhrcBridge {
     const ct = vxContextOf(mm)?.tracking ?? null;
     const trap = this.#trapNs;
     if (ct !== null && this.owner[frame] === ct.ctx.xid && (this.flags[frame]! & F_ARMED) !== 0) {
-      ct.faultPt = pt;
+      // Stored only when it changes: a page table young in the heap (a recent fork's) stored
+      // into this old object at every fault took V8's write-barrier stub each time.
+      if (ct.faultPt !== pt) ct.faultPt = pt;
       ct.faultAt = at;
       ct.host.traps++;
       this.#charge(ct, trap);
@@ -679,7 +681,7 @@ export class CvhrcBridge {
       } else if ((pte & PTE_TRACKING) !== 0) {
         mem[at] = pte & ~PTE_TRACKING;
       }
-      this.foundPt = pt;
+      if (this.foundPt !== pt) this.foundPt = pt;
       this.foundAt = at;
       if (--left === 0) break; // every PTE of the page seen (page_referenced_anon's stop)
     }
@@ -744,7 +746,7 @@ export class CvhrcBridge {
     const found = this.walk(ct, frame, op);
     const pt = this.foundPt;
     guess.step = pt === guess.pt && this.foundAt !== guess.at ? this.foundAt - guess.at : 1;
-    guess.pt = pt;
+    if (guess.pt !== pt) guess.pt = pt;
     guess.at = this.foundAt;
     return found;
   }
