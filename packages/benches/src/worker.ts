@@ -1,6 +1,6 @@
 /**
  * The worker-thread side of {@link runParallel}: runs the scenarios it is sent, one at a
- * time, posting progress and outcomes back.
+ * time, posting progress and outcomes back (runParallel sends each worker one).
  */
 import { parentPort } from 'node:worker_threads';
 import { runScenario } from '@cvhrc/benches';
