@@ -230,6 +230,8 @@ export class CvhrcTracker {
 
   private hits = new Float64Array(0);
   private misses = 0;
+  /** The group of the last {@link planSweep}. */
+  private plannedG = 0;
 
   constructor(port: TrackerPort, options: CvhrcTrackerOptions = {}) {
     const scanListSize = options.scanListSize ?? DEFAULT_SCAN_LIST_SIZE;
@@ -456,11 +458,20 @@ export class CvhrcTracker {
     c.protects++;
     // id takes the scan slot of the entity that falls out (the tail) and moves it to the head.
     const s = this.sTail;
-    const sLink = this.sLink;
-    const sId = this.sId;
     // Ids are direct-indexed, so the node that falls out is its id (sNode is not kept).
-    const fallen = sId[2 * s + 1]!;
+    const fallen = this.sId[2 * s + 1]!;
     const fallenId = fallen;
+    this.tailToHead(s, id);
+    this.timeToNode[t] = fallen;
+    dlink[id] = -(s + 1);
+    dlink[fallen] = t;
+    this.port.unprotect(id);
+    this.port.protect(fallenId);
+  }
+
+  /** Scan slot `s`, the tail, takes entity `id` and becomes the head (a fake fault's reuse). */
+  private tailToHead(s: number, id: number): void {
+    const sLink = this.sLink;
     const h = this.sHead;
     if (h !== s) {
       const p = sLink[4 * s]!;
@@ -471,12 +482,7 @@ export class CvhrcTracker {
       sLink[4 * h] = s;
       this.sHead = s;
     }
-    sId[2 * s + 1] = id;
-    this.timeToNode[t] = fallen;
-    dlink[id] = -(s + 1);
-    dlink[fallen] = t;
-    this.port.unprotect(id);
-    this.port.protect(fallenId);
+    this.sId[2 * s + 1] = id;
   }
 
   /**
@@ -498,6 +504,102 @@ export class CvhrcTracker {
     this.dead++;
     this.deadHi = lowestMarkFrom(bits, t0 + 1);
     return this.protectedCount - this.coldLive - 1;
+  }
+
+  /**
+   * For a host that takes a run of fake faults at once: a sweep, a pass over more entities
+   * than the scan list that meets the protected ones in the order they were protected (the
+   * common case of a kernel's tracker, where each fault is the next page of a loop). Looks at
+   * `ids[0..n)` as the next fake faults, changing nothing, and returns how many of them, from
+   * the first, {@link commitSweep} takes exactly as that many {@link fakeFault} calls would
+   * (less their port calls): each must be protected and direct-indexed, with its protection
+   * time, at its turn, the lowest live one above the previous faulting entity's — for the
+   * first, the next entity of the sweep in progress (`deadHi`, an interval of dead marks
+   * being open) — with a free protection time for each and no more faults than the scan list
+   * holds. Writes into `fallenOut[i]` the entity the i-th fault pushes out of the scan list
+   * (which its host must protect). Every one of them counts its hit at the same group,
+   * {@link plannedGroup}. Returns 0 when the first cannot be taken that way.
+   */
+  planSweep(ids: ArrayLike<number>, n: number, fallenOut: Float64Array): number {
+    const dlink = this.dlink;
+    if (dlink === null || this.dead === 0) return 0;
+    const bits = this.marks.bits;
+    const sLink = this.sLink;
+    const sId = this.sId;
+    let max = Math.min(n, fallenOut.length, this.scanLen, this.timeToNode.length - 1 - this.clock);
+    let expected = this.deadHi;
+    let s = this.sTail;
+    let i = 0;
+    for (; i < max; i++) {
+      const id = ids[i]!;
+      if (!(id >= 0 && id < dlink.length && id === (id | 0))) break;
+      const t0 = dlink[id]!;
+      if (t0 < 0 || t0 !== expected) break;
+      fallenOut[i] = sId[2 * s + 1]!;
+      s = sLink[4 * s]!;
+      if (i + 1 < max) {
+        // The next entity of the sweep: the lowest live mark above t0 (marks set by these
+        // faults are above the clock, and the next one, a live protected time, is below it).
+        expected = lowestMarkFrom(bits, t0 + 1);
+        if (expected > this.clock) max = i + 1;
+      }
+    }
+    const pos = this.scanListSize + this.protectedCount - this.coldLive - 1;
+    this.plannedG =
+      this.groupShift >= 0 ? pos >>> this.groupShift : Math.floor(pos / this.groupSize);
+    return i;
+  }
+
+  /** The group at which the faults of the last {@link planSweep} count their hits. */
+  get plannedGroup(): number {
+    return this.plannedG;
+  }
+
+  /**
+   * Takes the first `k` fake faults of the last {@link planSweep}, `ids[0..k)` (k no more than
+   * it returned, nothing else done with the tracker in between): the same changes, counts and
+   * hits as `k` calls of {@link fakeFault}, without their port calls — the host unprotects
+   * `ids[i]` and protects the plan's `fallenOut[i]` itself. Throws {@link TrackerStateError}
+   * if an entity is not the sweep's next one (the plan was not followed).
+   */
+  commitSweep(ids: ArrayLike<number>, k: number): void {
+    const dlink = this.dlink!;
+    const marks = this.marks;
+    const bits = marks.bits;
+    const hits = this.hits;
+    const sId = this.sId;
+    const timeToNode = this.timeToNode;
+    const g = this.plannedG;
+    const c = this.c;
+    // fakeFaultDirect's steps on its lazy-clearing path (clearLazily with t0 = deadHi), for
+    // each fault in turn; the position, hence the group, is the same for all of them.
+    for (let i = 0; i < k; i++) {
+      const id = ids[i]!;
+      const t0 = dlink[id]!;
+      if (t0 !== this.deadHi || this.dead === 0) {
+        throw new TrackerStateError(id, 'a planned sweep fault is not the next of the sweep');
+      }
+      const t = this.clock + 1;
+      if ((t & 31) === 0) enterWord(marks, t >>> 5, marks.live);
+      bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
+      marks.live++;
+      this.dead++;
+      this.deadHi = lowestMarkFrom(bits, t0 + 1);
+      marks.top = t;
+      this.clock = t;
+      hits[g] = hits[g]! + 1;
+      const s = this.sTail;
+      const fallen = sId[2 * s + 1]!;
+      this.tailToHead(s, id);
+      timeToNode[t] = fallen;
+      dlink[id] = -(s + 1);
+      dlink[fallen] = t;
+    }
+    c.fakeFaults += k;
+    c.markerShifts += k * g;
+    c.listMoves += k;
+    c.unprotects += k;
+    c.protects += k;
   }
 
   /**

@@ -211,6 +211,128 @@ describe('CvhrcTracker against the naive list (property)', () => {
   });
 });
 
+/**
+ * `drive`, except that after each fake fault of a sweep the following references of the sweep
+ * go through planSweep and commitSweep (the first `take(planned)` of those planned), the test
+ * doing the port calls the tracker leaves to its host.
+ */
+function driveBatched(
+  tracker: CvhrcTracker,
+  port: RecordingPort,
+  seen: Set<number>,
+  op: Op,
+  take: (planned: number) => number,
+): void {
+  if (op.kind !== 'sweep') {
+    drive(tracker, port, seen, op);
+    return;
+  }
+  const ids = Array.from({ length: op.pages }, (_, i) => (op.from + i) % 25);
+  const fallen = new Float64Array(64);
+  for (let i = 0; i < ids.length; ) {
+    const id = ids[i++]!;
+    const fake = seen.has(id) && port.protectedIds.has(id);
+    drive(tracker, port, seen, { kind: 'ref', id });
+    if (!fake) continue;
+    const rest = ids.slice(i);
+    const planned = tracker.planSweep(rest, rest.length, fallen);
+    if (planned === 0) continue;
+    const k = take(planned);
+    tracker.commitSweep(rest, k);
+    for (let j = 0; j < k; j++) {
+      port.unprotect(rest[j]!);
+      port.protect(fallen[j]!);
+    }
+    i += k;
+  }
+}
+
+describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.integer({ min: 0, max: 30 }).map((id) => ({ kind: 'ref' as const, id })),
+    },
+    { weight: 2, arbitrary: fc.constant({ kind: 'scan' as const }) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 0, max: 30 }).map((id) => ({ kind: 'remove' as const, id })),
+    },
+    {
+      weight: 5,
+      arbitrary: fc
+        .record({ from: fc.integer({ min: 0, max: 24 }), pages: fc.integer({ min: 1, max: 80 }) })
+        .map((r) => ({ kind: 'sweep' as const, ...r })),
+    },
+  );
+  const settings = fc.record({
+    scanListSize: fc.integer({ min: 1, max: 8 }),
+    groupSize: fc.integer({ min: 1, max: 5 }),
+    initialCapacity: fc.integer({ min: 1, max: 6 }),
+  });
+
+  it('leave the tracker, the hits, the counters and the port as fakeFault one at a time does', () => {
+    fc.assert(
+      fc.property(settings, fc.array(op, { maxLength: 120 }), fc.nat(), (s, ops, seed) => {
+        const onePort = new RecordingPort();
+        const runPort = new RecordingPort();
+        const one = new CvhrcTracker(onePort, s);
+        const run = new CvhrcTracker(runPort, s);
+        const seenOne = new Set<number>();
+        const seenRun = new Set<number>();
+        let x = seed;
+        let batched = 0;
+        const take = (planned: number): number => {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          const k = x % 3 === 0 ? x % (planned + 1) : planned; // often all, sometimes fewer
+          batched += k;
+          return k;
+        };
+        for (const o of ops) {
+          drive(one, onePort, seenOne, o);
+          driveBatched(run, runPort, seenRun, o, take);
+          run.checkInvariants();
+        }
+        expect(Array.from(run.entities())).toEqual(Array.from(one.entities()));
+        expect(runPort.log).toEqual(onePort.log);
+        expect(run.counters).toEqual(one.counters);
+        const a = run.snapshot();
+        const b = one.snapshot();
+        const groups = Math.max(a.groups, b.groups);
+        expect(Array.from({ length: groups }, (_, g) => a.hitsIn(g))).toEqual(
+          Array.from({ length: groups }, (_, g) => b.hitsIn(g)),
+        );
+        return batched >= 0;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes long runs of a cyclic sweep, and refuses what is not the sweep’s next entity', () => {
+    const port = new RecordingPort();
+    const t = new CvhrcTracker(port, { scanListSize: 4, groupSize: 2 });
+    const seen = new Set<number>();
+    let batched = 0;
+    for (let round = 0; round < 20; round++) {
+      driveBatched(t, port, seen, { kind: 'sweep', from: 0, pages: 25 }, (planned) => {
+        batched += planned;
+        return planned;
+      });
+    }
+    t.checkInvariants();
+    // Each pass: one fault through fakeFault, the rest of its 21 sweep faults in a run, in
+    // runs of at most the scan list's 4.
+    expect(batched).toBeGreaterThan(200);
+    const fallen = new Float64Array(8);
+    // The last pass ended at 24: 21–24 are the scan list, 0 is the sweep's next entity.
+    expect(t.planSweep([24], 1, fallen)).toBe(0);
+    expect(t.planSweep([0, 2], 2, fallen)).toBe(1); // 2 is not next after 0
+    expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
+    expect(Array.from(fallen.subarray(0, 3))).toEqual([21, 22, 23]);
+    expect(() => t.commitSweep([2], 1)).toThrow(TrackerStateError);
+  });
+});
+
 describe('CvhrcTracker node lookup: direct array and hash table', () => {
   /** Runs the same pseudo-random ops on the tracker and the naive list; returns the tracker. */
   function runBoth(ids: (x: number, step: number) => number, steps: number): CvhrcTracker {

@@ -17,6 +17,12 @@ export interface KernelHooks {
    * fault). The handler must clear the bit (it may charge time); the access then retries.
    */
   trackingFault?: (task: Task, vpn: number, write: boolean) => void;
+  /**
+   * Optional, with trackingFault: takes a run of tracking faults on the pages of a pass at
+   * once (see {@link TrackingRunHook}). The scheduler's touch loop uses it for the pages
+   * after a tracking fault it has just handled.
+   */
+  trackingRun?: TrackingRunHook;
   /** A PTE of `mm` at `vpn` now maps `frame` (fault, COW, swap-in, fork). */
   pageMapped?: (mm: MmStruct, vpn: number, frame: number) => void;
   /** The PTE of `mm` at `vpn` no longer maps `frame` (unmap, exit, COW, reclaim). */
@@ -45,4 +51,27 @@ export interface KernelHooks {
    * the reference it would otherwise lose.
    */
   youngCleared?: (mm: MmStruct, vpn: number, frame: number) => void;
+}
+
+/**
+ * A tracking-fault handler's way to take a run of faults at once, for a touch loop that meets
+ * armed pages one after the other (a pass over the pages a tracker protected). After the
+ * tracking fault at `vpn` was handled, `plan(task, vpn, step, max, leftNs, userNs)` looks at
+ * the pages vpn + step, vpn + 2·step, … (up to `max` of them, and no more than fit in the
+ * burst's `leftNs` at `userNs` of user time per page plus its own charges), each about to
+ * take a tracking fault, and
+ * returns how many of them, from the first, it takes as a run (0: none): it makes them
+ * accessible (clears their tracking bits) and sets `charges` to the system time, in ns, that
+ * trackingFault would charge for each of those faults, in the order it would charge it (a
+ * value ≤ 0 charges nothing). The touch loop then takes its turns over them as usual —
+ * accessing the page, charging its user time — charging at each fault, instead of calling
+ * trackingFault, those times; it stops where it would have stopped anyway (the burst's end,
+ * the pass's end), and calls `commit(task, k)` with the faults it reached: the handler does
+ * their work, which nothing reads in between, and arms the other pages again. Nothing else
+ * may run between plan and commit.
+ */
+export interface TrackingRunHook {
+  plan(task: Task, vpn: number, step: number, max: number, leftNs: number, userNs: number): number;
+  readonly charges: Float64Array;
+  commit(task: Task, k: number): void;
 }

@@ -523,6 +523,26 @@ export class Kernel {
     return this.#burstNs;
   }
 
+  /**
+   * For the scheduler's touch loop, which adds a run of charges in locals: the running task
+   * of the current burst (whose charges chargeUser and chargeSystem add to the burst's time
+   * and its own times), or null outside a burst.
+   */
+  get burstCurrent(): Task | null {
+    const cur = this.current;
+    return cur !== null && cur === this.#burstTask ? cur : null;
+  }
+
+  /**
+   * Sets the burst's time so far: the scheduler's touch loop, having added a run of charges
+   * in a local in chargeUser's and chargeSystem's order (see {@link burstCurrent}), writes the
+   * sum back. Not for other uses.
+   */
+  setBurstNs(ns: number): void {
+    if (this.#burstTask === null) throw new Error('setBurstNs: no burst is running');
+    this.#burstNs = ns;
+  }
+
   /** Ends the CPU burst; returns its length in ns. */
   endBurst(): number {
     const ns = this.#burstNs;

@@ -44,6 +44,7 @@ import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '.
 import { MS_ASYNC, MS_SYNC } from './msync.js';
 import { PG_LOCKED, PG_UPTODATE } from './page.js';
 import type { Operation, Program, TouchOp } from './program.js';
+import type { TrackingRunHook } from './hooks.js';
 import type { Task } from './task.js';
 
 /** DEF_TIMESLICE of kernel/sched.c (2.6.17): 100 ms for a nice-0 task. */
@@ -765,8 +766,26 @@ export class Scheduler {
     const perm = e.perm;
     const stride = e.stride;
     const step = e.reverse ? -stride : stride;
+    const run = perm === null ? k.hooks.trackingRun : undefined;
     let r = STEP_DONE;
     for (;;) {
+      if (run !== undefined) {
+        // At most the turns the pass has left and the burst's time allows (each charges at
+        // least its page's user time; the handler knows its own), so that the handler
+        // prepares no more than the loop can use.
+        const leftNs = limit - k.burstNs;
+        let max = count - e.index - 1;
+        if (nsPerPage > 0) max = Math.min(max, Math.ceil(leftNs / nsPerPage) - 1);
+        const planned =
+          max > 0 && leftNs > 0 ? run.plan(e.task, vpn, step, max, leftNs, nsPerPage) : 0;
+        if (planned > 0) {
+          const done = this.#plannedRun(e, pt, vpn, step, planned, limit, run);
+          vpn += done * step;
+          // Stopped short: by the checks of a turn, which the loop's next turn would fail too.
+          if (done < planned) break;
+          continue;
+        }
+      }
       // The loop's turn: its time left (#left), its chunk of at least two pages.
       if (this.#preempt) break;
       const left = limit - k.burstNs;
@@ -792,6 +811,70 @@ export class Scheduler {
       );
     }
     return r;
+  }
+
+  /**
+   * The turns of {@link #trackingRun} over `planned` pages after `vpn` that the tracking
+   * handler took as a run (TrackingRunHook): each turn as there — the same checks, the access,
+   * the user time — with the fault of the next page charged as the handler says and counted
+   * as #fault counts it, instead of a call to the handler; then the handler completes the
+   * faults reached. Returns how many it reached.
+   */
+  #plannedRun(
+    e: Entity,
+    pt: PageTable,
+    vpn: number,
+    step: number,
+    planned: number,
+    limit: number,
+    run: TrackingRunHook,
+  ): number {
+    const k = this.kernel;
+    const nsPerPage = e.nsPerPage;
+    const write = e.write;
+    const count = e.count;
+    const charges = run.charges;
+    const cur = k.burstCurrent;
+    if (cur === null) {
+      run.commit(e.task, 0);
+      return 0;
+    }
+    // chargeUser(nsPerPage) and chargeSystem(charges[i]) add to the burst's time and to the
+    // task's user and system times: here the same additions in the same order, in locals.
+    let burst = k.burstNs;
+    let utime = cur.utimeNs;
+    let stime = cur.stimeNs;
+    let done = 0;
+    while (done < planned) {
+      if (this.#preempt) break;
+      const left = limit - burst;
+      if (left <= 0 || count - e.index < 2) break;
+      if (nsPerPage > 0 && Math.ceil(left / nsPerPage) < 2) break;
+      if (access(pt, vpn, write) < 0) break;
+      pt.lastFault = FAULT_TRACKING;
+      e.index++;
+      if (nsPerPage > 0) {
+        burst += nsPerPage;
+        utime += nsPerPage;
+      }
+      // The fault of the next page, as #fault takes it (its vpn is new: no repeat).
+      vpn += step;
+      e.lastFaultVpn = vpn;
+      e.sameFaults = 0;
+      for (let i = 0; i < charges.length; i++) {
+        const ns = charges[i]!;
+        if (ns > 0) {
+          burst += ns;
+          stime += ns;
+        }
+      }
+      done++;
+    }
+    k.setBurstNs(burst);
+    cur.utimeNs = utime;
+    cur.stimeNs = stime;
+    run.commit(e.task, done);
+    return done;
   }
 
   /** A fault of the touch loop: handled, then the loop resumes (STEP_DONE), or not. */

@@ -148,6 +148,12 @@ export class VServerHost {
       };
       // The tracking bit is ours: a tracking fault is handled here (no chaining).
       h.trackingFault = (task, vpn) => bridge.trackingFault(task, vpn);
+      h.trackingRun = {
+        plan: (task, vpn, step, max, leftNs, userNs) =>
+          bridge.planRun(task, vpn, step, max, leftNs, userNs),
+        charges: bridge.runCharges,
+        commit: (task, k) => bridge.commitRun(task, k),
+      };
     }
   }
 

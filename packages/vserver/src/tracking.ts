@@ -217,6 +217,32 @@ interface Settings {
   readonly markerShiftNs: number;
 }
 
+/** Most fake faults a planned run takes (the run's arrays are this long). */
+const RUN_MAX = 4096;
+
+/** A run of fake faults planned by `CvhrcBridge.planRun`, until its commit. */
+class PlannedRun {
+  count = 0;
+  ct: ContextTracking | null = null;
+  /** The faulting pages' page table, and the one of the PTEs armed. */
+  pt: PageTable | null = null;
+  armPt: PageTable | null = null;
+  /** Per fault: the frame, its PTE's slot and the PTE as it was (armed). */
+  readonly frames: Int32Array;
+  readonly at: Int32Array;
+  readonly pte: Int32Array;
+  /** Per fault: the entity falling out of the scan list, and the slot of its PTE. */
+  readonly fallen: Float64Array;
+  readonly fallenAt: Int32Array;
+  constructor(size: number) {
+    this.frames = new Int32Array(size);
+    this.at = new Int32Array(size);
+    this.pte = new Int32Array(size);
+    this.fallen = new Float64Array(size);
+    this.fallenAt = new Int32Array(size);
+  }
+}
+
 /**
  * A guess at where the next PTE to arm (or test) is: `step` slots on from the last one found,
  * the step being the distance between the last two (1 for a forward sweep, a stride, −1
@@ -596,6 +622,222 @@ export class CvhrcBridge {
     k.chargeSystem(trap);
     mm.pageTable.clearFlags(vpn, PTE_TRACKING);
   }
+
+  // ---- runs of fake faults (mm's TrackingRunHook) ----------------------------------------
+
+  /**
+   * The system time of each fake fault of a planned run, in the order trackingFault charges
+   * it: the trap, the disarming walk (one PTE, no flush), the arming walk of the entity that
+   * falls out (one PTE, one flush), the list work (one move and the group's marker shifts).
+   */
+  readonly runCharges = new Float64Array(4);
+  /** The run planned (`run.count` pages; 0: none), for the commit. */
+  readonly #run = new PlannedRun(RUN_MAX);
+
+  /**
+   * TrackingRunHook.plan: the fake fault at `vpn` was just handled; takes the faults of the
+   * pages after it (vpn + step, …, at most `max`) that are each what trackingFault would
+   * handle through the tracker's sweep (CvhrcTracker.planSweep) with both walks forced and
+   * found where they are guessed — the faulting page's own PTE, and for the entity that falls
+   * out, one step on from the last PTE armed — each PTE the frame's only one, in the only VMA
+   * of its anon_vma or file (walkAt's conditions) — and no more than the burst's `leftNs`
+   * can hold at `userNs` of user time per page plus the fault's charges. Disarms them and
+   * sets `runCharges`; returns how many.
+   */
+  planRun(
+    task: Task,
+    vpn: number,
+    step: number,
+    max: number,
+    leftNs: number,
+    userNs: number,
+  ): number {
+    const mm = task.mm;
+    const run = this.#run;
+    run.count = 0;
+    this.#onlyMapping = 0; // no mapping is 0: the cache of #onlyPte starts empty
+    if (mm === null) return 0;
+    const ct = vxContextOf(mm)?.tracking;
+    const pt = mm.pageTable;
+    // The fault just handled was this context's, at this page table (faultPt).
+    if (ct?.faultPt !== pt) return 0;
+    const tracker = ct.tracker;
+    const n = this.#gather(ct, pt, vpn, step, Math.min(max, RUN_MAX), leftNs, userNs);
+    if (n === 0) return 0;
+    let m = tracker.planSweep(run.frames, n, run.fallen);
+    // Arming: the guess must stand for the walk for each entity falling out, in turn.
+    const guess = ct.armGuess;
+    const gpt = guess.pt;
+    let at = guess.at;
+    for (let i = 0; i < m; i++) {
+      at += guess.step;
+      const fallen = run.fallen[i]!;
+      if (gpt === null || at < 0 || !this.#onlyPte(fallen, gpt.mem, at)) {
+        m = i;
+        break;
+      }
+      run.fallenAt[i] = at;
+    }
+    if (m === 0) return 0;
+    const mem = pt.mem;
+    for (let i = 0; i < m; i++) {
+      const a = run.at[i]!;
+      mem[a] = run.pte[i]! & ~PTE_TRACKING; // the disarming, done ahead (applyToPte's)
+    }
+    run.count = m;
+    run.ct = ct;
+    run.pt = pt;
+    run.armPt = gpt;
+    const pteScan = this.#pteScanNs;
+    const tlb = this.#tlbFlushNs;
+    const charges = this.runCharges;
+    charges[0] = this.#trapNs;
+    charges[1] = 1 * pteScan + 0 * tlb; // #walked(ct, frame, 1, 0, 0)
+    charges[2] = 1 * pteScan + 1 * tlb; // #walked(ct, fallen, 1, young, 1)
+    charges[3] = 1 * this.settings.listOpNs + tracker.plannedGroup * this.settings.markerShiftNs;
+    return m;
+  }
+
+  /**
+   * TrackingRunHook.commit: the first `k` faults of the planned run happened (their charges
+   * are on the clock): their work — the tracker's, the arming of the entities that fell out,
+   * the flags, the counts, the charges' record — exactly as trackingFault would have done it
+   * one fault at a time; the other pages of the run are armed again.
+   */
+  commitRun(_task: Task, k: number): void {
+    const run = this.#run;
+    const m = run.count;
+    if (!(k >= 0 && k <= m)) {
+      throw new Error(`CvHRC: commit of ${k} faults of a run of ${m}`);
+    }
+    if (m === 0) return;
+    const ct = run.ct!;
+    const mem = run.pt!.mem;
+    for (let i = k; i < m; i++) mem[run.at[i]!] = run.pte[i]!;
+    run.count = 0;
+    if (k === 0) return;
+    ct.tracker.commitSweep(run.frames, k);
+    const flags = this.flags;
+    const pflags = this.#pflags;
+    const keep = this.settings.keepReferenced;
+    const armMem = run.armPt!.mem;
+    const host = ct.host;
+    const charges = this.runCharges;
+    const trap = charges[0]!;
+    const disarm = charges[1]!;
+    const arm = charges[2]!;
+    const list = charges[3]!;
+    let trackingNs = host.trackingNs;
+    for (let i = 0; i < k; i++) {
+      const frame = run.frames[i]!;
+      flags[frame] = (flags[frame]! & ~F_ARMED) | F_OWED;
+      const fallen = run.fallen[i]!;
+      const at = run.fallenAt[i]!;
+      const pte = armMem[at]!;
+      armMem[at] = (pte | PTE_TRACKING) & ~PTE_ACCESSED; // applyToPte's OP_PROTECT
+      if ((pte & PTE_ACCESSED) !== 0 && keep) {
+        pflags[fallen] = pflags[fallen]! | PG_REFERENCED;
+        host.keptForReclaim++;
+      }
+      flags[fallen] = F_ARMED;
+      // #charge's record, in trackingFault's order (the clock has the same amounts).
+      if (trap > 0) trackingNs += trap;
+      if (disarm > 0) trackingNs += disarm;
+      if (arm > 0) trackingNs += arm;
+      if (list > 0) trackingNs += list;
+    }
+    host.trackingNs = trackingNs;
+    host.traps += k;
+    host.ptesScanned += 2 * k;
+    host.tlbFlushes += k;
+    host.listOps += k;
+    const c = ct.tracker.counters;
+    ct.chargedListOps = c.firstTouches + c.listMoves + c.removes;
+    ct.chargedShifts = c.markerShifts;
+    ct.faultAt = run.at[k - 1]!;
+    ct.armGuess.at = run.fallenAt[k - 1]!;
+  }
+
+  /**
+   * The pages vpn + step, … (at most `max`) that take a fake fault the way the one at `vpn`
+   * did: armed PTEs of context `ct`'s protected frames, each the frame's only PTE (the
+   * disarming walk is forced and found at the faulting PTE). Stops at the first that is not;
+   * also when the tracker cannot take the first as a sweep. Returns how many.
+   */
+  #gather(
+    ct: ContextTracking,
+    pt: PageTable,
+    vpn: number,
+    step: number,
+    max: number,
+    leftNs: number,
+    userNs: number,
+  ): number {
+    const run = this.#run;
+    const mem = pt.mem;
+    const owner = this.owner;
+    const flags = this.flags;
+    const xid = ct.ctx.xid;
+    let n = 0;
+    let v = vpn;
+    while (n < max) {
+      v += step;
+      if ((v & 0xfffff) !== v) break;
+      const base = mem[v >>> 10]!;
+      if (base === 0) break;
+      const at = base + (v & 1023);
+      const pte = mem[at]!;
+      if ((pte & (PTE_PRESENT | PTE_TRACKING)) !== (PTE_PRESENT | PTE_TRACKING)) break;
+      const frame = pte >>> 12;
+      if (owner[frame] !== xid || (flags[frame]! & F_ARMED) === 0) break;
+      if (!this.#onlyPte(frame, mem, at)) break;
+      run.frames[n] = frame;
+      run.at[n] = at;
+      run.pte[n] = pte;
+      n++;
+      if (n === 1) {
+        // A first look at the tracker: not a sweep, no run (the common refusal, made cheap).
+        if (ct.tracker.planSweep(run.frames, 1, run.fallen) === 0) return 0;
+        // The turns that fit in the burst: each charges the page's user time and the fault's
+        // system time (a bound, one more for rounding; the loop's own checks decide).
+        const s = this.settings;
+        const perTurn =
+          userNs +
+          this.#trapNs +
+          2 * this.#pteScanNs +
+          this.#tlbFlushNs +
+          s.listOpNs +
+          ct.tracker.plannedGroup * s.markerShiftNs;
+        if (perTurn > 0) max = Math.min(max, Math.ceil(leftNs / perTurn) + 1);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * walkAt's test: slot `at` of `mem` is a present PTE of `frame`, the frame has no other PTE
+   * and its anon_vma's (or file's) VMA list has one VMA — the rmap walk would find this PTE
+   * and no other, counting one.
+   */
+  #onlyPte(frame: number, mem: Int32Array, at: number): boolean {
+    if (this.#mapcount[frame] !== 0 || at >= mem.length) return false;
+    const pte = mem[at]!;
+    const mapping = this.#mapping[frame]!;
+    if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame || mapping === 0) return false;
+    // The answer for the last mapping looked at holds through one plan (nothing maps or
+    // unmaps in between).
+    const anon = (this.#pflags[frame]! & PG_ANON) !== 0;
+    if (mapping === this.#onlyMapping && anon === this.#onlyAnon) return this.#onlyOne;
+    const k = this.kernel;
+    const vmas = anon ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
+    this.#onlyMapping = mapping;
+    this.#onlyAnon = anon;
+    this.#onlyOne = vmas.length === 1;
+    return this.#onlyOne;
+  }
+  #onlyMapping = 0;
+  #onlyAnon = false;
+  #onlyOne = false;
 
   // ---- internals --------------------------------------------------------------------
 
