@@ -787,10 +787,7 @@ export class Scheduler {
         }
       }
       // The loop's turn: its time left (#left), its chunk of at least two pages.
-      if (this.#preempt) break;
-      const left = limit - k.burstNs;
-      if (left <= 0 || count - e.index < 2) break;
-      if (nsPerPage > 0 && Math.ceil(left / nsPerPage) < 2) break;
+      if (!this.#turnFits(e, limit - k.burstNs)) break;
       const next = perm === null ? vpn + step : e.base + perm[e.index + 1]! * stride;
       if ((next & 0xfffff) !== next) break;
       const mem = pt.mem;
@@ -814,6 +811,16 @@ export class Scheduler {
   }
 
   /**
+   * Whether the touch loop's turn for the common case of a tracking run comes next with
+   * `left` ns of the burst left: not preempted, time left, and a chunk of at least two pages
+   * (the pass's and the time's) — the rule of {@link #trackingRun} and {@link #plannedRun}.
+   */
+  #turnFits(e: Entity, left: number): boolean {
+    if (this.#preempt || left <= 0 || e.count - e.index < 2) return false;
+    return !(e.nsPerPage > 0 && Math.ceil(left / e.nsPerPage) < 2);
+  }
+
+  /**
    * The turns of {@link #trackingRun} over `planned` pages after `vpn` that the tracking
    * handler took as a run (TrackingRunHook): each turn as there — the same checks, the access,
    * the user time — with the fault of the next page charged as the handler says and counted
@@ -832,7 +839,6 @@ export class Scheduler {
     const k = this.kernel;
     const nsPerPage = e.nsPerPage;
     const write = e.write;
-    const count = e.count;
     const charges = run.charges;
     const cur = k.burstCurrent;
     if (cur === null) {
@@ -846,10 +852,7 @@ export class Scheduler {
     let stime = cur.stimeNs;
     let done = 0;
     while (done < planned) {
-      if (this.#preempt) break;
-      const left = limit - burst;
-      if (left <= 0 || count - e.index < 2) break;
-      if (nsPerPage > 0 && Math.ceil(left / nsPerPage) < 2) break;
+      if (!this.#turnFits(e, limit - burst)) break;
       if (access(pt, vpn, write) < 0) break;
       pt.lastFault = FAULT_TRACKING;
       e.index++;

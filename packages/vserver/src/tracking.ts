@@ -752,7 +752,7 @@ export class CvhrcBridge {
     host.tlbFlushes += k;
     host.listOps += k;
     const c = ct.tracker.counters;
-    ct.chargedListOps = c.firstTouches + c.listMoves + c.removes;
+    ct.chargedListOps = listOps(c);
     ct.chargedShifts = c.markerShifts;
     ct.faultAt = run.at[k - 1]!;
     ct.armGuess.at = run.fallenAt[k - 1]!;
@@ -844,7 +844,7 @@ export class CvhrcBridge {
   /** Charges the tracker's list work done since the last charge. */
   chargeList(ct: ContextTracking): void {
     const c = ct.tracker.counters;
-    const ops = c.firstTouches + c.listMoves + c.removes;
+    const ops = listOps(c);
     const shifts = c.markerShifts;
     const dOps = ops - ct.chargedListOps;
     const dShifts = shifts - ct.chargedShifts;
@@ -1086,6 +1086,11 @@ export class CvhrcBridge {
     }
     return result;
   }
+}
+
+/** The tracker's list work charged per operation: insertions, moves and removals. */
+function listOps(c: TrackerCounters): number {
+  return c.firstTouches + c.listMoves + c.removes;
 }
 
 function minusCounters(a: CvhrcCounters, b: CvhrcCounters): CvhrcCounters {
