@@ -358,6 +358,12 @@ export class CvhrcBridge {
   readonly #mapping: Int32Array;
   readonly #index: Int32Array;
   readonly #pflags: Uint32Array;
+  /**
+   * Per frame: the slot of its PTE where tracking last saw it (first touch, a walk over the
+   * VMAs) — a guess that walkAt checks, for pages met in no order a step can follow (random
+   * passes, the scan after them). Host speed only.
+   */
+  readonly #slot: Int32Array;
   readonly #pteScanNs: number;
   readonly #tlbFlushNs: number;
   readonly #trapNs: number;
@@ -388,6 +394,7 @@ export class CvhrcBridge {
     const frames = kernel.pages.frameCount;
     this.owner = new Int32Array(frames);
     this.flags = new Uint8Array(frames);
+    this.#slot = new Int32Array(frames).fill(-1);
     const pages = kernel.pages;
     this.#mapcount = pages.mapcount;
     this.#mapping = pages.mapping;
@@ -537,6 +544,7 @@ export class CvhrcBridge {
       if (inside !== 1) return; // mapped before tracking knew it (not tracked)
       this.owner[frame] = ctx.xid;
       this.flags[frame] = F_OWED;
+      this.#slot[frame] = mm.pageTable.slot(vpn);
       ct.tracker.firstTouch(frame);
       this.chargeList(ct);
       return;
@@ -665,6 +673,7 @@ export class CvhrcBridge {
     const n = this.#gather(ct, pt, vpn, step, Math.min(max, RUN_MAX), leftNs, userNs);
     if (n === 0) return 0;
     let m = tracker.planSweep(run.frames, n, run.fallen);
+    if (m > 1) this.#touchFallen(run.fallen, m);
     // Arming: the guess must stand for the walk for each entity falling out, in turn.
     const guess = ct.armGuess;
     const gpt = guess.pt;
@@ -775,12 +784,39 @@ export class CvhrcBridge {
   ): number {
     const run = this.#run;
     const mem = pt.mem;
-    const owner = this.owner;
-    const flags = this.flags;
-    const xid = ct.ctx.xid;
-    let n = 0;
+    // The first page alone: if the tracker cannot take it as a sweep, no run (the common
+    // refusal, made cheap).
+    if (max < 1 || this.#ptesAhead(mem, vpn, step, 0, 1) === 0) return 0;
+    if (this.#checked(ct, mem, 0, 1) === 0) return 0;
+    if (ct.tracker.planSweep(run.frames, 1, run.fallen) === 0) return 0;
+    // The turns that fit in the burst: each charges the page's user time and the fault's
+    // system time (a bound, one more for rounding; the loop's own checks decide).
+    const s = this.settings;
+    const perTurn =
+      userNs +
+      this.#trapNs +
+      2 * this.#pteScanNs +
+      this.#tlbFlushNs +
+      s.listOpNs +
+      ct.tracker.plannedGroup * s.markerShiftNs;
+    if (perTurn > 0) max = Math.min(max, Math.ceil(leftNs / perTurn) + 1);
+    // The rest in passes over the run's arrays — the PTEs first, then the frames' fields —
+    // so that the frames' cache misses overlap instead of following one another.
+    const n = this.#ptesAhead(mem, vpn + step, step, 1, max);
+    if (n <= 1) return n;
+    this.#touchFrames(run.frames, 1, n);
+    return this.#checked(ct, mem, 1, n);
+  }
+
+  /**
+   * From `vpn + step` on, the PTEs present and armed, into the run's arrays from index `from`
+   * (frame, slot, PTE), up to index `to`; returns the index reached.
+   */
+  #ptesAhead(mem: Int32Array, vpn: number, step: number, from: number, to: number): number {
+    const run = this.#run;
     let v = vpn;
-    while (n < max) {
+    let i = from;
+    for (; i < to; i++) {
       v += step;
       if ((v & 0xfffff) !== v) break;
       const base = mem[v >>> 10]!;
@@ -788,30 +824,68 @@ export class CvhrcBridge {
       const at = base + (v & 1023);
       const pte = mem[at]!;
       if ((pte & (PTE_PRESENT | PTE_TRACKING)) !== (PTE_PRESENT | PTE_TRACKING)) break;
-      const frame = pte >>> 12;
-      if (owner[frame] !== xid || (flags[frame]! & F_ARMED) === 0) break;
-      if (!this.#onlyPte(frame, mem, at)) break;
-      run.frames[n] = frame;
-      run.at[n] = at;
-      run.pte[n] = pte;
-      n++;
-      if (n === 1) {
-        // A first look at the tracker: not a sweep, no run (the common refusal, made cheap).
-        if (ct.tracker.planSweep(run.frames, 1, run.fallen) === 0) return 0;
-        // The turns that fit in the burst: each charges the page's user time and the fault's
-        // system time (a bound, one more for rounding; the loop's own checks decide).
-        const s = this.settings;
-        const perTurn =
-          userNs +
-          this.#trapNs +
-          2 * this.#pteScanNs +
-          this.#tlbFlushNs +
-          s.listOpNs +
-          ct.tracker.plannedGroup * s.markerShiftNs;
-        if (perTurn > 0) max = Math.min(max, Math.ceil(leftNs / perTurn) + 1);
-      }
+      run.frames[i] = pte >>> 12;
+      run.at[i] = at;
+      run.pte[i] = pte;
     }
-    return n;
+    return i;
+  }
+
+  /**
+   * Reads the per-frame fields the plan and the commit use for frames[from..to), without
+   * deciding anything: a loop of independent loads, whose cache misses the processor overlaps
+   * (the checks after it find the lines in the cache). Host speed only.
+   */
+  #touchFrames(frames: Int32Array | Float64Array, from: number, to: number): void {
+    const owner = this.owner;
+    const flags = this.flags;
+    const mapcount = this.#mapcount;
+    const mapping = this.#mapping;
+    const pflags = this.#pflags;
+    let x = 0;
+    for (let i = from; i < to; i++) {
+      const f = frames[i]!;
+      x = (x + owner[f]! + flags[f]! + mapcount[f]! + mapping[f]! + pflags[f]!) | 0;
+    }
+    this.lookAheadSum = x;
+  }
+  /**
+   * The sum the last look-ahead pass over frames computed (#touchFrames, #touchFallen), kept
+   * so that its loads are not optimised away. Host speed only; it means nothing.
+   */
+  lookAheadSum = 0;
+
+  /** #touchFrames for the entities falling out (ids are frames), the fields their arming reads. */
+  #touchFallen(fallen: Float64Array, to: number): void {
+    const flags = this.flags;
+    const mapcount = this.#mapcount;
+    const mapping = this.#mapping;
+    const pflags = this.#pflags;
+    let x = 0;
+    for (let i = 0; i < to; i++) {
+      const f = fallen[i]!;
+      x = (x + flags[f]! + mapcount[f]! + mapping[f]! + pflags[f]!) | 0;
+    }
+    this.lookAheadSum = x;
+  }
+
+  /**
+   * Of the run's pages [from..to), how many from `from` on are armed pages of context `ct`'s
+   * protected frames, each the frame's only PTE (the disarming walk forced and found at the
+   * faulting PTE); returns the index of the first that is not (`to` if all are).
+   */
+  #checked(ct: ContextTracking, mem: Int32Array, from: number, to: number): number {
+    const run = this.#run;
+    const owner = this.owner;
+    const flags = this.flags;
+    const xid = ct.ctx.xid;
+    let i = from;
+    for (; i < to; i++) {
+      const frame = run.frames[i]!;
+      if (owner[frame] !== xid || (flags[frame]! & F_ARMED) === 0) break;
+      if (!this.#onlyPte(frame, mem, run.at[i]!)) break;
+    }
+    return i;
   }
 
   /**
@@ -985,11 +1059,19 @@ export class CvhrcBridge {
       guess.at += guess.step;
       return young;
     }
+    // Where the frame's PTE was last seen, in the guess's page table.
+    const slot = this.#slot[frame]!;
+    const again = slot < 0 ? -1 : this.walkAt(ct, frame, op, guess.pt, slot);
+    if (again >= 0) {
+      guess.at = slot;
+      return again;
+    }
     const found = this.walk(ct, frame, op);
     const pt = this.foundPt;
     guess.step = pt === guess.pt && this.foundAt !== guess.at ? this.foundAt - guess.at : 1;
     if (guess.pt !== pt) guess.pt = pt;
     guess.at = this.foundAt;
+    this.#slot[frame] = this.foundAt;
     return found;
   }
 
