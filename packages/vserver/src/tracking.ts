@@ -37,7 +37,15 @@ import {
   type TrackerPort,
   type TrackerSpaceReport,
 } from '@cvhrc/core';
-import { PG_ANON, PG_REFERENCED, PG_RESERVED, Task, type Kernel, type MmStruct } from '@cvhrc/mm';
+import {
+  PG_ANON,
+  PG_REFERENCED,
+  PG_RESERVED,
+  Task,
+  type Kernel,
+  type MmStruct,
+  type Vma,
+} from '@cvhrc/mm';
 import { vxContextOf, type VxContext } from './context.js';
 import { VxError } from './errors.js';
 
@@ -162,8 +170,22 @@ export interface HrcResult {
 /** The frame is mapped outside the context that first mapped it: nobody tracks it. */
 const SHARED = -1;
 
-// Bits of a frame's byte in CvhrcBridge.flags (one byte for the three, so that a fake fault
-// touches one line of them per frame, not three).
+// A frame's record in CvhrcBridge.rec: four words at 4 × frame — one cache line holds what a
+// fake fault, an arming or a scan's test reads of the frame on the kernel side.
+/** The xid of the context that tracks the frame; 0 none; SHARED mapped across contexts. */
+const R_OWNER = 0;
+/** F_* bits. */
+const R_FLAGS = 1;
+/**
+ * While the frame is tracked: its page->mapping as its first touch found it, which no PTE
+ * change alters while it is mapped — the anon_vma id, or minus the address_space id of a file
+ * page; 0 none.
+ */
+const R_MAPPING = 2;
+/** The slot of the frame's PTE where tracking last saw it (first touch, a walk): a guess. */
+const R_SLOT = 3;
+
+// Bits of a frame's R_FLAGS word.
 /** The faulting access's young bit is still to come / still set (see the file comment). */
 const F_OWED = 1;
 /** Reclaim cleared a young bit of the frame since the scan last tested it. */
@@ -174,6 +196,12 @@ const F_RECLAIM_REF = 2;
  * the entity learn the state from this bit instead of a tracker lookup.
  */
 const F_ARMED = 4;
+/**
+ * The frame's context maps it with one PTE: while the frame is tracked, page_mapcount is its
+ * context's count of PTEs (a PTE elsewhere untracks it), so this is page_mapcount == 1, kept
+ * by pageMapped and pageUnmapped.
+ */
+const F_SINGLE = 8;
 
 const OP_TEST = 0;
 const OP_PROTECT = 1;
@@ -295,14 +323,15 @@ export class ContextTracking implements TrackerPort {
     const b = this.#bridge;
     const young = b.walkGuessed(this, id, OP_TEST, this.testGuess);
     let refs = young;
-    const f = b.flags[id]!;
+    const r = 4 * id + R_FLAGS;
+    const f = b.rec[r]!;
     if ((f & (F_RECLAIM_REF | F_OWED)) !== 0) {
       if ((f & F_RECLAIM_REF) !== 0) {
         refs++;
         this.host.fromReclaim++;
       }
       if ((f & F_OWED) !== 0) refs--;
-      b.flags[id] = f & ~(F_RECLAIM_REF | F_OWED);
+      b.rec[r] = f & ~(F_RECLAIM_REF | F_OWED);
     }
     return refs > 0;
   }
@@ -311,7 +340,8 @@ export class ContextTracking implements TrackerPort {
   protect(id: number): void {
     const b = this.#bridge;
     b.walkGuessed(this, id, OP_PROTECT, this.armGuess);
-    b.flags[id] = F_ARMED;
+    const r = 4 * id + R_FLAGS;
+    b.rec[r] = (b.rec[r]! & F_SINGLE) | F_ARMED;
   }
 
   /** Disarms every PTE of the entity. */
@@ -320,7 +350,8 @@ export class ContextTracking implements TrackerPort {
     if (b.walkAt(this, id, OP_UNPROTECT, this.faultPt, this.faultAt) < 0) {
       b.walk(this, id, OP_UNPROTECT);
     }
-    b.flags[id] = b.flags[id]! & ~F_ARMED;
+    const r = 4 * id + R_FLAGS;
+    b.rec[r] = b.rec[r]! & ~F_ARMED;
   }
 
   /** Tracker counters plus the kernel side's, as one record. */
@@ -338,10 +369,11 @@ export class ContextTracking implements TrackerPort {
 export class CvhrcBridge {
   readonly kernel: Kernel;
   readonly settings: Settings;
-  /** xid of the context that tracks each frame; 0 none; SHARED mapped across contexts. */
-  readonly owner: Int32Array;
-  /** Per frame: owed young bit, young bit cleared by reclaim, armed entity (F_* bits). */
-  readonly flags: Uint8Array;
+  /**
+   * Per frame, four words (R_*): the context that tracks it, its F_* bits, its mapping as
+   * tracking knows it, and where its PTE was last seen.
+   */
+  readonly rec: Int32Array;
   /** The kernel thread that runs the scans. */
   readonly thread = new Task(0, 'kcvhrcd', null);
   /** Tracking faults on PTEs no tracker claims (a stale bit; cleared). */
@@ -358,12 +390,6 @@ export class CvhrcBridge {
   readonly #mapping: Int32Array;
   readonly #index: Int32Array;
   readonly #pflags: Uint32Array;
-  /**
-   * Per frame: the slot of its PTE where tracking last saw it (first touch, a walk over the
-   * VMAs) — a guess that walkAt checks, for pages met in no order a step can follow (random
-   * passes, the scan after them). Host speed only.
-   */
-  readonly #slot: Int32Array;
   readonly #pteScanNs: number;
   readonly #tlbFlushNs: number;
   readonly #trapNs: number;
@@ -392,9 +418,7 @@ export class CvhrcBridge {
       markerShiftNs,
     };
     const frames = kernel.pages.frameCount;
-    this.owner = new Int32Array(frames);
-    this.flags = new Uint8Array(frames);
-    this.#slot = new Int32Array(frames).fill(-1);
+    this.rec = new Int32Array(4 * frames);
     const pages = kernel.pages;
     this.#mapcount = pages.mapcount;
     this.#mapping = pages.mapping;
@@ -442,14 +466,14 @@ export class CvhrcBridge {
     if (ct === undefined) return;
     const oracle = ct.oracle;
     if (oracle !== null) {
-      const owner = this.owner;
+      const rec = this.rec;
       const xid = ctx.xid;
       // References of the pass in progress (tracked, untracked), so that repeats of a
       // fault-free pass the touch loop charges at once reach the oracle exactly.
       let passTracked = 0;
       let passUntracked = 0;
       mm.accessObserver = (_vpn, frame) => {
-        if (owner[frame] === xid) {
+        if (rec[4 * frame + R_OWNER] === xid) {
           oracle.access(frame);
           passTracked++;
         } else if ((this.kernel.pages.flags[frame]! & PG_RESERVED) === 0) {
@@ -524,11 +548,13 @@ export class CvhrcBridge {
     const k = this.kernel;
     if (k.pages.flags[frame]! & PG_RESERVED) return; // ZERO_PAGE
     const ctx = vxContextOf(mm);
-    const own = this.owner[frame]!;
+    const rec = this.rec;
+    const r = 4 * frame;
+    const own = rec[r + R_OWNER]!;
     if (ctx === undefined) {
       // A host task maps it: whoever tracked it lets it go.
       if (own > 0) this.#untrack(own, frame);
-      else if (own === 0 && k.pages.mapCount(frame) > 1) this.owner[frame] = SHARED;
+      else if (own === 0 && k.pages.mapCount(frame) > 1) rec[r + R_OWNER] = SHARED;
       if (own !== 0) this.#clearArmed(mm, vpn);
       return;
     }
@@ -537,14 +563,16 @@ export class CvhrcBridge {
     const inside = ctx.frameMaps[frame]!;
     if (own === 0) {
       if (k.pages.mapCount(frame) > inside) {
-        this.owner[frame] = SHARED;
+        rec[r + R_OWNER] = SHARED;
         this.#clearArmed(mm, vpn);
         return;
       }
       if (inside !== 1) return; // mapped before tracking knew it (not tracked)
-      this.owner[frame] = ctx.xid;
-      this.flags[frame] = F_OWED;
-      this.#slot[frame] = mm.pageTable.slot(vpn);
+      rec[r + R_OWNER] = ctx.xid;
+      rec[r + R_FLAGS] = F_OWED | F_SINGLE;
+      const mapping = this.#mapping[frame]!;
+      rec[r + R_MAPPING] = (this.#pflags[frame]! & PG_ANON) !== 0 ? mapping : -mapping;
+      rec[r + R_SLOT] = mm.pageTable.slot(vpn);
       ct.tracker.firstTouch(frame);
       this.chargeList(ct);
       return;
@@ -555,9 +583,11 @@ export class CvhrcBridge {
         return;
       }
       // One more PTE of the entity (fork, a second shmat): it takes the entity's arming.
+      const f = rec[r + R_FLAGS]!;
+      rec[r + R_FLAGS] = inside === 1 ? f | F_SINGLE : f & ~F_SINGLE;
       const pt = mm.pageTable;
       const pte = pt.get(vpn);
-      const armed = (this.flags[frame]! & F_ARMED) !== 0;
+      const armed = (f & F_ARMED) !== 0;
       if (armed !== ((pte & PTE_TRACKING) !== 0)) {
         pt.set(vpn, (armed ? (pte | PTE_TRACKING) & ~PTE_ACCESSED : pte & ~PTE_TRACKING) >>> 0);
         ct.host.ptesScanned++;
@@ -571,17 +601,24 @@ export class CvhrcBridge {
 
   /** pageUnmapped, after the host's accounting. */
   pageUnmapped(mm: MmStruct, frame: number): void {
-    const own = this.owner[frame]!;
+    const rec = this.rec;
+    const r = 4 * frame;
+    const own = rec[r + R_OWNER]!;
     if (own === 0) return;
     if (own === SHARED) {
-      if (this.kernel.pages.mapCount(frame) === 0) this.owner[frame] = 0;
+      if (this.kernel.pages.mapCount(frame) === 0) rec[r + R_OWNER] = 0;
       return;
     }
     const ctx = vxContextOf(mm);
-    if (ctx?.xid !== own || ctx.frameMaps[frame] !== 0) return;
+    if (ctx?.xid !== own) return;
+    const inside = ctx.frameMaps[frame]!;
+    if (inside !== 0) {
+      if (inside === 1) rec[r + R_FLAGS] = rec[r + R_FLAGS]! | F_SINGLE;
+      return;
+    }
     const ct = ctx.tracking;
-    this.owner[frame] = 0;
-    this.flags[frame] = 0;
+    rec[r + R_OWNER] = 0;
+    rec[r + R_FLAGS] = 0;
     if (ct === null) return;
     ct.tracker.remove(frame);
     this.chargeList(ct);
@@ -589,20 +626,24 @@ export class CvhrcBridge {
 
   /** pageFreed: nothing tracks a free frame. */
   pageFreed(frame: number): void {
-    const own = this.owner[frame]!;
+    const rec = this.rec;
+    const r = 4 * frame;
+    const own = rec[r + R_OWNER]!;
     if (own === 0) return;
     if (own > 0) {
       const ct = this.#byXid[own];
       ct?.tracker.remove(frame);
       if (ct !== undefined) this.chargeList(ct);
     }
-    this.owner[frame] = 0;
-    this.flags[frame] = 0;
+    rec[r + R_OWNER] = 0;
+    rec[r + R_FLAGS] = 0;
   }
 
   /** youngCleared: reclaim took a young bit of a tracked frame; the scan will count it. */
   youngCleared(frame: number): void {
-    if (this.owner[frame]! > 0) this.flags[frame] = this.flags[frame]! | F_RECLAIM_REF;
+    const rec = this.rec;
+    const r = 4 * frame;
+    if (rec[r + R_OWNER]! > 0) rec[r + R_FLAGS] = rec[r + R_FLAGS]! | F_RECLAIM_REF;
   }
 
   /** trackingFault: the paper's fake fault. */
@@ -614,7 +655,9 @@ export class CvhrcBridge {
     const frame = at < 0 ? 0 : pt.mem[at]! >>> 12;
     const ct = vxContextOf(mm)?.tracking ?? null;
     const trap = this.#trapNs;
-    if (ct !== null && this.owner[frame] === ct.ctx.xid && (this.flags[frame]! & F_ARMED) !== 0) {
+    const rec = this.rec;
+    const r = 4 * frame;
+    if (ct !== null && rec[r + R_OWNER] === ct.ctx.xid && (rec[r + R_FLAGS]! & F_ARMED) !== 0) {
       // Stored only when it changes: a page table young in the heap (a recent fork's) stored
       // into this old object at every fault took V8's write-barrier stub each time.
       if (ct.faultPt !== pt) ct.faultPt = pt;
@@ -622,7 +665,7 @@ export class CvhrcBridge {
       ct.host.traps++;
       this.#charge(ct, trap);
       ct.tracker.fakeFault(frame);
-      this.flags[frame] = this.flags[frame]! | F_OWED;
+      rec[r + R_FLAGS] = rec[r + R_FLAGS]! | F_OWED;
       this.chargeList(ct);
       return;
     }
@@ -726,7 +769,7 @@ export class CvhrcBridge {
     run.count = 0;
     if (k === 0) return;
     ct.tracker.commitSweep(run.frames, k);
-    const flags = this.flags;
+    const rec = this.rec;
     const pflags = this.#pflags;
     const keep = this.settings.keepReferenced;
     const armMem = run.armPt!.mem;
@@ -739,7 +782,8 @@ export class CvhrcBridge {
     let trackingNs = host.trackingNs;
     for (let i = 0; i < k; i++) {
       const frame = run.frames[i]!;
-      flags[frame] = (flags[frame]! & ~F_ARMED) | F_OWED;
+      const r = 4 * frame + R_FLAGS;
+      rec[r] = (rec[r]! & ~F_ARMED) | F_OWED;
       const fallen = run.fallen[i]!;
       const at = run.fallenAt[i]!;
       const pte = armMem[at]!;
@@ -748,7 +792,8 @@ export class CvhrcBridge {
         pflags[fallen] = pflags[fallen]! | PG_REFERENCED;
         host.keptForReclaim++;
       }
-      flags[fallen] = F_ARMED;
+      const rf = 4 * fallen + R_FLAGS;
+      rec[rf] = (rec[rf]! & F_SINGLE) | F_ARMED;
       // #charge's record, in trackingFault's order (the clock has the same amounts).
       if (trap > 0) trackingNs += trap;
       if (disarm > 0) trackingNs += disarm;
@@ -832,21 +877,14 @@ export class CvhrcBridge {
   }
 
   /**
-   * Reads the per-frame fields the plan and the commit use for frames[from..to), without
-   * deciding anything: a loop of independent loads, whose cache misses the processor overlaps
-   * (the checks after it find the lines in the cache). Host speed only.
+   * Reads the records the plan and the commit use of frames[from..to), without deciding
+   * anything: a loop of independent loads, whose cache misses the processor overlaps (the
+   * checks after it find the lines in the cache). Host speed only.
    */
-  #touchFrames(frames: Int32Array | Float64Array, from: number, to: number): void {
-    const owner = this.owner;
-    const flags = this.flags;
-    const mapcount = this.#mapcount;
-    const mapping = this.#mapping;
-    const pflags = this.#pflags;
+  #touchFrames(frames: Int32Array, from: number, to: number): void {
+    const rec = this.rec;
     let x = 0;
-    for (let i = from; i < to; i++) {
-      const f = frames[i]!;
-      x = (x + owner[f]! + flags[f]! + mapcount[f]! + mapping[f]! + pflags[f]!) | 0;
-    }
+    for (let i = from; i < to; i++) x = (x + rec[4 * frames[i]!]!) | 0;
     this.lookAheadSum = x;
   }
   /**
@@ -855,16 +893,17 @@ export class CvhrcBridge {
    */
   lookAheadSum = 0;
 
-  /** #touchFrames for the entities falling out (ids are frames), the fields their arming reads. */
+  /**
+   * #touchFrames for the entities falling out (ids are frames): their records, and their page
+   * flags, which the commit updates when their PTE is young.
+   */
   #touchFallen(fallen: Float64Array, to: number): void {
-    const flags = this.flags;
-    const mapcount = this.#mapcount;
-    const mapping = this.#mapping;
+    const rec = this.rec;
     const pflags = this.#pflags;
     let x = 0;
     for (let i = 0; i < to; i++) {
       const f = fallen[i]!;
-      x = (x + flags[f]! + mapcount[f]! + mapping[f]! + pflags[f]!) | 0;
+      x = (x + rec[4 * f]! + pflags[f]!) | 0;
     }
     this.lookAheadSum = x;
   }
@@ -876,42 +915,43 @@ export class CvhrcBridge {
    */
   #checked(ct: ContextTracking, mem: Int32Array, from: number, to: number): number {
     const run = this.#run;
-    const owner = this.owner;
-    const flags = this.flags;
+    const rec = this.rec;
     const xid = ct.ctx.xid;
     let i = from;
     for (; i < to; i++) {
       const frame = run.frames[i]!;
-      if (owner[frame] !== xid || (flags[frame]! & F_ARMED) === 0) break;
+      if (rec[4 * frame + R_OWNER] !== xid || (rec[4 * frame + R_FLAGS]! & F_ARMED) === 0) break;
       if (!this.#onlyPte(frame, mem, run.at[i]!)) break;
     }
     return i;
   }
 
   /**
-   * walkAt's test: slot `at` of `mem` is a present PTE of `frame`, the frame has no other PTE
-   * and its anon_vma's (or file's) VMA list has one VMA — the rmap walk would find this PTE
-   * and no other, counting one.
+   * walkAt's test for a tracked frame: slot `at` of `mem` is a present PTE of `frame`, the
+   * frame has no other PTE and its anon_vma's (or file's) VMA list has one VMA — the rmap
+   * walk would find this PTE and no other, counting one. Read from the frame's record (R_*).
    */
   #onlyPte(frame: number, mem: Int32Array, at: number): boolean {
-    if (this.#mapcount[frame] !== 0 || at >= mem.length) return false;
+    const r = 4 * frame;
+    if ((this.rec[r + R_FLAGS]! & F_SINGLE) === 0 || at >= mem.length) return false;
     const pte = mem[at]!;
-    const mapping = this.#mapping[frame]!;
+    const mapping = this.rec[r + R_MAPPING]!;
     if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame || mapping === 0) return false;
     // The answer for the last mapping looked at holds through one plan (nothing maps or
     // unmaps in between).
-    const anon = (this.#pflags[frame]! & PG_ANON) !== 0;
-    if (mapping === this.#onlyMapping && anon === this.#onlyAnon) return this.#onlyOne;
-    const k = this.kernel;
-    const vmas = anon ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
+    if (mapping === this.#onlyMapping) return this.#onlyOne;
     this.#onlyMapping = mapping;
-    this.#onlyAnon = anon;
-    this.#onlyOne = vmas.length === 1;
+    this.#onlyOne = this.#vmasOf(mapping).length === 1;
     return this.#onlyOne;
   }
   #onlyMapping = 0;
-  #onlyAnon = false;
   #onlyOne = false;
+
+  /** The VMAs the rmap walk goes over for a record's mapping (R_MAPPING, not 0). */
+  #vmasOf(mapping: number): readonly Vma[] {
+    const k = this.kernel;
+    return mapping > 0 ? k.anonVma(mapping).vmas : k.addressSpace(-mapping).iMmap;
+  }
 
   // ---- internals --------------------------------------------------------------------
 
@@ -937,9 +977,10 @@ export class CvhrcBridge {
 
   /** The frame leaves context `xid`'s tracker: it is now mapped outside the context. */
   #untrack(xid: number, frame: number): void {
-    this.owner[frame] = SHARED;
-    const wasArmed = (this.flags[frame]! & F_ARMED) !== 0;
-    this.flags[frame] = 0;
+    const r = 4 * frame;
+    this.rec[r + R_OWNER] = SHARED;
+    const wasArmed = (this.rec[r + R_FLAGS]! & F_ARMED) !== 0;
+    this.rec[r + R_FLAGS] = 0;
     const ct = this.#byXid[xid];
     if (ct === undefined) return;
     ct.tracker.remove(frame);
@@ -1027,26 +1068,24 @@ export class CvhrcBridge {
   /**
    * `walk(ct, frame, op)` when the place of the frame's PTE is known (or well guessed),
    * without the walk over the VMAs: slot `at` of `pt` is taken for the walk's result only when
-   * it is a present PTE of `frame`, the frame has no other PTE (mapcount 0) and the list the
-   * walk would go over (the anon_vma's VMAs, or the file's i_mmap) has one VMA. The walk would
+   * it is a present PTE of `frame`, the frame has no other PTE (mapcount 0: its record's
+   * F_SINGLE, `frame` being tracked) and the list the walk would go over (the anon_vma's VMAs,
+   * or the file's i_mmap) has one VMA. The walk would
    * then visit that one VMA, count one PTE and find the frame's only PTE — this one — so the
    * operation, the counts and the charge are the walk's, to the bit. Returns the young bits
    * found (as `walk`), or −1 when the guess cannot stand for the walk (nothing done).
    */
   walkAt(ct: ContextTracking, frame: number, op: number, pt: PageTable | null, at: number): number {
-    if (pt === null || at < 0 || this.#mapcount[frame] !== 0) return -1;
+    const r = 4 * frame;
+    if (pt === null || at < 0 || (this.rec[r + R_FLAGS]! & F_SINGLE) === 0) return -1;
     const mem = pt.mem;
     if (at >= mem.length) return -1;
     const pte = mem[at]!;
-    const pflags = this.#pflags;
-    const mapping = this.#mapping[frame]!;
+    const mapping = this.rec[r + R_MAPPING]!;
     if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame || mapping === 0) return -1;
-    const k = this.kernel;
-    const vmas =
-      (pflags[frame]! & PG_ANON) !== 0 ? k.anonVma(mapping).vmas : k.addressSpace(mapping).iMmap;
-    if (vmas.length !== 1) return -1;
-    const r = applyToPte(mem, at, pte, op);
-    return this.#walked(ct, frame, 1, r & 1, r >>> 1);
+    if (this.#vmasOf(mapping).length !== 1) return -1;
+    const done = applyToPte(mem, at, pte, op);
+    return this.#walked(ct, frame, 1, done & 1, done >>> 1);
   }
 
   /**
@@ -1060,7 +1099,7 @@ export class CvhrcBridge {
       return young;
     }
     // Where the frame's PTE was last seen, in the guess's page table.
-    const slot = this.#slot[frame]!;
+    const slot = this.rec[4 * frame + R_SLOT]!;
     const again = slot < 0 ? -1 : this.walkAt(ct, frame, op, guess.pt, slot);
     if (again >= 0) {
       guess.at = slot;
@@ -1071,20 +1110,23 @@ export class CvhrcBridge {
     guess.step = pt === guess.pt && this.foundAt !== guess.at ? this.foundAt - guess.at : 1;
     if (guess.pt !== pt) guess.pt = pt;
     guess.at = this.foundAt;
-    this.#slot[frame] = this.foundAt;
+    this.rec[4 * frame + R_SLOT] = this.foundAt;
     return found;
   }
 
   /**
-   * Checks that the per-frame state agrees with the trackers: a frame is owned by a context
-   * exactly when that context's tracker holds it, and `armed` is set exactly for the
-   * protected ones. Throws an Error naming the first frame that disagrees. For tests; O(frames).
+   * Checks that the per-frame state agrees with the trackers and the kernel: a frame is owned
+   * by a context exactly when that context's tracker holds it, `armed` is set exactly for the
+   * protected ones, and a tracked frame's record has its page_mapcount == 1 and its mapping
+   * right. Throws an Error naming the first frame that disagrees. For tests; O(frames).
    */
   checkInvariants(): void {
-    const owner = this.owner;
+    const rec = this.rec;
+    const pages = this.kernel.pages;
     let tracked = 0;
-    for (let frame = 0; frame < owner.length; frame++) {
-      const own = owner[frame]!;
+    for (let frame = 0; frame < pages.frameCount; frame++) {
+      const r = 4 * frame;
+      const own = rec[r + R_OWNER]!;
       const ct = own > 0 ? this.#byXid[own] : undefined;
       const held = ct?.tracker.has(frame) === true;
       if (ct !== undefined && !held) {
@@ -1092,10 +1134,26 @@ export class CvhrcBridge {
       }
       if (held) tracked++;
       const protectedNow = held && ct.tracker.isProtected(frame);
-      if (((this.flags[frame]! & F_ARMED) !== 0) !== protectedNow) {
+      const f = rec[r + R_FLAGS]!;
+      if (((f & F_ARMED) !== 0) !== protectedNow) {
         throw new Error(
           `CvHRC: frame ${frame} ${protectedNow ? 'protected but not marked armed' : 'marked armed but not protected'}`,
         );
+      }
+      if (held) {
+        const single = pages.mapCount(frame) === 1;
+        if (((f & F_SINGLE) !== 0) !== single) {
+          throw new Error(
+            `CvHRC: frame ${frame} has ${pages.mapCount(frame)} PTEs but is ${single ? 'not ' : ''}marked single`,
+          );
+        }
+        const m = pages.mapping[frame]!;
+        const mapping = (pages.flags[frame]! & PG_ANON) !== 0 ? m : -m;
+        if (rec[r + R_MAPPING] !== mapping) {
+          throw new Error(
+            `CvHRC: frame ${frame} has mapping ${mapping} but its record says ${rec[r + R_MAPPING]}`,
+          );
+        }
       }
     }
     let entities = 0;
