@@ -932,11 +932,8 @@ export class CvhrcBridge {
    * walk would find this PTE and no other, counting one. Read from the frame's record (R_*).
    */
   #onlyPte(frame: number, mem: Int32Array, at: number): boolean {
-    const r = 4 * frame;
-    if ((this.rec[r + R_FLAGS]! & F_SINGLE) === 0 || at >= mem.length) return false;
-    const pte = mem[at]!;
-    const mapping = this.rec[r + R_MAPPING]!;
-    if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame || mapping === 0) return false;
+    const mapping = this.#onlyPteMapping(frame, mem, at);
+    if (mapping === 0) return false;
     // The answer for the last mapping looked at holds through one plan (nothing maps or
     // unmaps in between).
     if (mapping === this.#onlyMapping) return this.#onlyOne;
@@ -946,6 +943,18 @@ export class CvhrcBridge {
   }
   #onlyMapping = 0;
   #onlyOne = false;
+
+  /**
+   * The per-frame part of walkAt's test, for a tracked frame: the frame's mapping (R_MAPPING)
+   * when slot `at` of `mem` is a present PTE of `frame` and the frame has no other PTE; else 0.
+   */
+  #onlyPteMapping(frame: number, mem: Int32Array, at: number): number {
+    const r = 4 * frame;
+    if ((this.rec[r + R_FLAGS]! & F_SINGLE) === 0 || at < 0 || at >= mem.length) return 0;
+    const pte = mem[at]!;
+    if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame) return 0;
+    return this.rec[r + R_MAPPING]!;
+  }
 
   /** The VMAs the rmap walk goes over for a record's mapping (R_MAPPING, not 0). */
   #vmasOf(mapping: number): readonly Vma[] {
@@ -1076,15 +1085,11 @@ export class CvhrcBridge {
    * found (as `walk`), or −1 when the guess cannot stand for the walk (nothing done).
    */
   walkAt(ct: ContextTracking, frame: number, op: number, pt: PageTable | null, at: number): number {
-    const r = 4 * frame;
-    if (pt === null || at < 0 || (this.rec[r + R_FLAGS]! & F_SINGLE) === 0) return -1;
+    if (pt === null) return -1;
     const mem = pt.mem;
-    if (at >= mem.length) return -1;
-    const pte = mem[at]!;
-    const mapping = this.rec[r + R_MAPPING]!;
-    if ((pte & PTE_PRESENT) === 0 || pte >>> 12 !== frame || mapping === 0) return -1;
-    if (this.#vmasOf(mapping).length !== 1) return -1;
-    const done = applyToPte(mem, at, pte, op);
+    const mapping = this.#onlyPteMapping(frame, mem, at);
+    if (mapping === 0 || this.#vmasOf(mapping).length !== 1) return -1;
+    const done = applyToPte(mem, at, mem[at]!, op);
     return this.#walked(ct, frame, 1, done & 1, done >>> 1);
   }
 
