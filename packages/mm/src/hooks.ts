@@ -57,7 +57,8 @@ export interface KernelHooks {
  * A tracking-fault handler's way to take a run of faults at once, for a touch loop that meets
  * armed pages one after the other (a pass over the pages a tracker protected). After the
  * tracking fault at `vpn` was handled, `plan(task, vpn, step, max, leftNs, userNs)` looks at
- * the pages vpn + step, vpn + 2·step, … (up to `max` of them, and no more than fit in the
+ * the pages vpn + step, vpn + 2·step, … (or those of `order`, for a hook that takes
+ * permuted passes: {@link TrackingRunHook.permuted}) (up to `max` of them, and no more than fit in the
  * burst's `leftNs` at `userNs` of user time per page plus its own charges), each about to
  * take a tracking fault, and
  * returns how many of them, from the first, it takes as a run (0: none): it makes them
@@ -71,7 +72,33 @@ export interface KernelHooks {
  * may run between plan and commit.
  */
 export interface TrackingRunHook {
-  plan(task: Task, vpn: number, step: number, max: number, leftNs: number, userNs: number): number;
+  plan(
+    task: Task,
+    vpn: number,
+    step: number,
+    max: number,
+    leftNs: number,
+    userNs: number,
+    order?: TouchRunOrder | null,
+  ): number;
   readonly charges: Float64Array;
   commit(task: Task, k: number): void;
+  /**
+   * True when `plan` takes the pages in the order of a permutation as well (a touch loop's
+   * 'random' order): the scheduler then plans those passes too, passing `order` (and 0 for
+   * `step`). Without it, such passes take their faults one at a time.
+   */
+  readonly permuted?: boolean;
+}
+
+/**
+ * The pages of a touch pass in a permuted order, as {@link TrackingRunHook.plan} sees them:
+ * the i-th page after the faulting one (i ≥ 1) is `base + perm[next + i − 1] · stride`, for
+ * `next + i − 1 < perm.length`. A view the scheduler reuses: read it during `plan` only.
+ */
+export interface TouchRunOrder {
+  readonly perm: Int32Array;
+  readonly next: number;
+  readonly base: number;
+  readonly stride: number;
 }

@@ -220,7 +220,7 @@ export {
 export { MS_ASYNC, MS_INVALIDATE, MS_SYNC, sysMsync } from './msync.js';
 export { badness, OOM_DISABLE, outOfMemory, selectBadProcess, type OomChoice } from './oom.js';
 export { Task, TIF_MEMDIE } from './task.js';
-export type { KernelHooks, TrackingRunHook } from './hooks.js';
+export type { KernelHooks, TouchRunOrder, TrackingRunHook } from './hooks.js';
 export { VmStat } from './vmstat.js';
 export { checkInvariants } from './invariants.js';
 export {

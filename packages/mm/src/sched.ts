@@ -44,7 +44,7 @@ import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '.
 import { MS_ASYNC, MS_SYNC } from './msync.js';
 import { PG_LOCKED, PG_UPTODATE } from './page.js';
 import type { Operation, Program, TouchOp } from './program.js';
-import type { TrackingRunHook } from './hooks.js';
+import type { TouchRunOrder, TrackingRunHook } from './hooks.js';
 import type { Task } from './task.js';
 
 /** DEF_TIMESLICE of kernel/sched.c (2.6.17): 100 ms for a nice-0 task. */
@@ -150,6 +150,20 @@ class Entity {
   }
 }
 
+/** {@link TouchRunOrder}, filled in place before each plan of a permuted pass. */
+class RunOrder implements TouchRunOrder {
+  perm: Int32Array = new Int32Array(0);
+  next = 0;
+  base = 0;
+  stride = 1;
+  set(perm: Int32Array, next: number, base: number, stride: number): void {
+    if (this.perm !== perm) this.perm = perm;
+    this.next = next;
+    this.base = base;
+    this.stride = stride;
+  }
+}
+
 /** mulberry32: a small seeded PRNG giving uniform [0, 1). */
 function mulberry32(seed: number): () => number {
   let s = seed | 0;
@@ -191,6 +205,8 @@ export class Scheduler {
   #kthreadQueue: Entity[] = [];
   /** A kernel thread was woken: the running burst ends at its next check. */
   #preempt = false;
+  /** The order view handed to TrackingRunHook.plan for permuted passes (reused). */
+  readonly #runOrder = new RunOrder();
 
   constructor(kernel: Kernel, options: SchedulerOptions = {}) {
     this.kernel = kernel;
@@ -766,7 +782,10 @@ export class Scheduler {
     const perm = e.perm;
     const stride = e.stride;
     const step = e.reverse ? -stride : stride;
-    const run = perm === null ? k.hooks.trackingRun : undefined;
+    const hook = k.hooks.trackingRun;
+    // A permuted pass is planned only by a hook that takes one (TrackingRunHook.permuted).
+    const run = perm === null || hook?.permuted === true ? hook : undefined;
+    const order = this.#runOrder;
     let r = STEP_DONE;
     for (;;) {
       if (run !== undefined) {
@@ -776,11 +795,17 @@ export class Scheduler {
         const leftNs = limit - k.burstNs;
         let max = count - e.index - 1;
         if (nsPerPage > 0) max = Math.min(max, Math.ceil(leftNs / nsPerPage) - 1);
-        const planned =
-          max > 0 && leftNs > 0 ? run.plan(e.task, vpn, step, max, leftNs, nsPerPage) : 0;
+        let planned = 0;
+        if (max > 0 && leftNs > 0) {
+          if (perm === null) planned = run.plan(e.task, vpn, step, max, leftNs, nsPerPage, null);
+          else {
+            order.set(perm, e.index + 1, e.base, stride);
+            planned = run.plan(e.task, vpn, 0, max, leftNs, nsPerPage, order);
+          }
+        }
         if (planned > 0) {
           const done = this.#plannedRun(e, pt, vpn, step, planned, limit, run);
-          vpn += done * step;
+          vpn = perm === null ? vpn + done * step : e.base + perm[e.index]! * stride;
           // Stopped short: by the checks of a turn, which the loop's next turn would fail too.
           if (done < planned) break;
           continue;
@@ -840,6 +865,10 @@ export class Scheduler {
     const nsPerPage = e.nsPerPage;
     const write = e.write;
     const charges = run.charges;
+    // A permuted pass: the next page is the permutation's (as #trackingRun's `next`).
+    const perm = e.perm;
+    const base = e.base;
+    const stride = e.stride;
     const cur = k.burstCurrent;
     if (cur === null) {
       run.commit(e.task, 0);
@@ -854,14 +883,14 @@ export class Scheduler {
     while (done < planned) {
       if (!this.#turnFits(e, limit - burst)) break;
       if (access(pt, vpn, write) < 0) break;
-      pt.lastFault = FAULT_TRACKING;
+      if (perm === null) pt.lastFault = FAULT_TRACKING;
       e.index++;
       if (nsPerPage > 0) {
         burst += nsPerPage;
         utime += nsPerPage;
       }
       // The fault of the next page, as #fault takes it (its vpn is new: no repeat).
-      vpn += step;
+      vpn = perm === null ? vpn + step : base + perm[e.index]! * stride;
       e.lastFaultVpn = vpn;
       e.sameFaults = 0;
       for (let i = 0; i < charges.length; i++) {

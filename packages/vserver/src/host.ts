@@ -149,10 +149,11 @@ export class VServerHost {
       // The tracking bit is ours: a tracking fault is handled here (no chaining).
       h.trackingFault = (task, vpn) => bridge.trackingFault(task, vpn);
       h.trackingRun = {
-        plan: (task, vpn, step, max, leftNs, userNs) =>
-          bridge.planRun(task, vpn, step, max, leftNs, userNs),
+        plan: (task, vpn, step, max, leftNs, userNs, order) =>
+          bridge.planRun(task, vpn, step, max, leftNs, userNs, order ?? null),
         charges: bridge.runCharges,
         commit: (task, k) => bridge.commitRun(task, k),
+        permuted: true,
       };
     }
   }

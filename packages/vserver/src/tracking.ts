@@ -44,6 +44,7 @@ import {
   Task,
   type Kernel,
   type MmStruct,
+  type TouchRunOrder,
   type Vma,
 } from '@cvhrc/mm';
 import { vxContextOf, type VxContext } from './context.js';
@@ -687,10 +688,12 @@ export class CvhrcBridge {
 
   /**
    * TrackingRunHook.plan: the fake fault at `vpn` was just handled; takes the faults of the
-   * pages after it (vpn + step, …, at most `max`) that are each what trackingFault would
-   * handle through the tracker's sweep (CvhrcTracker.planSweep) with both walks forced and
-   * found where they are guessed — the faulting page's own PTE, and for the entity that falls
-   * out, one step on from the last PTE armed — each PTE the frame's only one, in the only VMA
+   * pages after it (vpn + step, …, or those of `order` for a permuted pass; at most `max`)
+   * that are each what trackingFault would handle through the tracker's sweep
+   * (CvhrcTracker.planSweep) with both walks forced and found where they are guessed — the
+   * faulting page's own PTE, and for the entity that falls out, one step on from the last PTE
+   * armed or else where its PTE was last seen (walkGuessed's two guesses; a permuted pass
+   * arms its pages in no order a step follows) — each PTE the frame's only one, in the only VMA
    * of its anon_vma or file (walkAt's conditions) — and no more than the burst's `leftNs`
    * can hold at `userNs` of user time per page plus the fault's charges. Disarms them and
    * sets `runCharges`; returns how many.
@@ -702,6 +705,7 @@ export class CvhrcBridge {
     max: number,
     leftNs: number,
     userNs: number,
+    order: TouchRunOrder | null = null,
   ): number {
     const mm = task.mm;
     const run = this.#run;
@@ -713,20 +717,29 @@ export class CvhrcBridge {
     // The fault just handled was this context's, at this page table (faultPt).
     if (ct?.faultPt !== pt) return 0;
     const tracker = ct.tracker;
-    const n = this.#gather(ct, pt, vpn, step, Math.min(max, RUN_MAX), leftNs, userNs);
+    const n = this.#gather(ct, pt, vpn, step, order, Math.min(max, RUN_MAX), leftNs, userNs);
     if (n === 0) return 0;
     let m = tracker.planSweep(run.frames, n, run.fallen);
     if (m > 1) this.#touchFallen(run.fallen, m);
-    // Arming: the guess must stand for the walk for each entity falling out, in turn.
+    // Arming: for each entity falling out, in turn, walkGuessed's guess must stand for the
+    // walk — one step on from the last PTE armed, or else where the frame's PTE was last seen.
     const guess = ct.armGuess;
     const gpt = guess.pt;
+    if (gpt === null) return 0;
+    const gmem = gpt.mem;
+    const rec = this.rec;
     let at = guess.at;
     for (let i = 0; i < m; i++) {
-      at += guess.step;
       const fallen = run.fallen[i]!;
-      if (gpt === null || at < 0 || !this.#onlyPte(fallen, gpt.mem, at)) {
-        m = i;
-        break;
+      if (at + guess.step >= 0 && this.#onlyPte(fallen, gmem, at + guess.step)) {
+        at += guess.step;
+      } else {
+        const slot = rec[4 * fallen + R_SLOT]!;
+        if (slot < 0 || !this.#onlyPte(fallen, gmem, slot)) {
+          m = i;
+          break;
+        }
+        at = slot;
       }
       run.fallenAt[i] = at;
     }
@@ -823,6 +836,7 @@ export class CvhrcBridge {
     pt: PageTable,
     vpn: number,
     step: number,
+    order: TouchRunOrder | null,
     max: number,
     leftNs: number,
     userNs: number,
@@ -831,7 +845,10 @@ export class CvhrcBridge {
     const mem = pt.mem;
     // The first page alone: if the tracker cannot take it as a sweep, no run (the common
     // refusal, made cheap).
-    if (max < 1 || this.#ptesAhead(mem, vpn, step, 0, 1) === 0) return 0;
+    if (max < 1) return 0;
+    if (order !== null) {
+      if (this.#ptesInOrder(mem, order, 0, 1) === 0) return 0;
+    } else if (this.#ptesAhead(mem, vpn, step, 0, 1) === 0) return 0;
     if (this.#checked(ct, mem, 0, 1) === 0) return 0;
     if (ct.tracker.planSweep(run.frames, 1, run.fallen) === 0) return 0;
     // The turns that fit in the burst: each charges the page's user time and the fault's
@@ -847,7 +864,10 @@ export class CvhrcBridge {
     if (perTurn > 0) max = Math.min(max, Math.ceil(leftNs / perTurn) + 1);
     // The rest in passes over the run's arrays — the PTEs first, then the frames' fields —
     // so that the frames' cache misses overlap instead of following one another.
-    const n = this.#ptesAhead(mem, vpn + step, step, 1, max);
+    const n =
+      order !== null
+        ? this.#ptesInOrder(mem, order, 1, max)
+        : this.#ptesAhead(mem, vpn + step, step, 1, max);
     if (n <= 1) return n;
     this.#touchFrames(run.frames, 1, n);
     return this.#checked(ct, mem, 1, n);
@@ -858,22 +878,48 @@ export class CvhrcBridge {
    * (frame, slot, PTE), up to index `to`; returns the index reached.
    */
   #ptesAhead(mem: Int32Array, vpn: number, step: number, from: number, to: number): number {
-    const run = this.#run;
     let v = vpn;
     let i = from;
     for (; i < to; i++) {
       v += step;
-      if ((v & 0xfffff) !== v) break;
-      const base = mem[v >>> 10]!;
-      if (base === 0) break;
-      const at = base + (v & 1023);
-      const pte = mem[at]!;
-      if ((pte & (PTE_PRESENT | PTE_TRACKING)) !== (PTE_PRESENT | PTE_TRACKING)) break;
-      run.frames[i] = pte >>> 12;
-      run.at[i] = at;
-      run.pte[i] = pte;
+      if (!this.#armedPte(mem, v, i)) break;
     }
     return i;
+  }
+
+  /**
+   * #ptesAhead for a permuted pass: run index i is the page `order` puts i + 1 after the
+   * faulting one.
+   */
+  #ptesInOrder(mem: Int32Array, order: TouchRunOrder, from: number, to: number): number {
+    const perm = order.perm;
+    const next = order.next;
+    const base = order.base;
+    const stride = order.stride;
+    const last = Math.min(to, perm.length - next);
+    let i = from;
+    for (; i < last; i++) {
+      if (!this.#armedPte(mem, base + perm[next + i]! * stride, i)) break;
+    }
+    return i;
+  }
+
+  /**
+   * If page `v`'s PTE in `mem` is present and armed, puts it at index i of the run's arrays
+   * (frame, slot, PTE) and returns true.
+   */
+  #armedPte(mem: Int32Array, v: number, i: number): boolean {
+    if ((v & 0xfffff) !== v) return false;
+    const base = mem[v >>> 10]!;
+    if (base === 0) return false;
+    const at = base + (v & 1023);
+    const pte = mem[at]!;
+    if ((pte & (PTE_PRESENT | PTE_TRACKING)) !== (PTE_PRESENT | PTE_TRACKING)) return false;
+    const run = this.#run;
+    run.frames[i] = pte >>> 12;
+    run.at[i] = at;
+    run.pte[i] = pte;
+    return true;
   }
 
   /**

@@ -82,7 +82,7 @@ function run(
   specs: Spec[],
   trackingRuns: boolean,
   quantumNs: number,
-): { state: string; runs: number } {
+): { state: string; runs: number; permutedRuns: number } {
   const k = smallKernel(64);
   const host = new VServerHost(k, {
     cvhrc: { scanList: 128, group: 32, scanIntervalMs: 2 },
@@ -90,16 +90,22 @@ function run(
   });
   const sched = new Scheduler(k, { trackingRuns, quantumNs });
   let runs = 0;
+  let permutedRuns = 0;
+  let permuted = false;
   const hook = k.hooks.trackingRun;
   if (hook !== undefined) {
     k.hooks.trackingRun = {
-      plan: (task, vpn, step, max, leftNs, userNs) =>
-        hook.plan(task, vpn, step, max, leftNs, userNs),
+      plan: (task, vpn, step, max, leftNs, userNs, order) => {
+        permuted = order !== null && order !== undefined;
+        return hook.plan(task, vpn, step, max, leftNs, userNs, order);
+      },
       charges: hook.charges,
       commit: (task, n) => {
         if (n > 0) runs++;
+        if (n > 0 && permuted) permutedRuns++;
         hook.commit(task, n);
       },
+      permuted: hook.permuted === true,
     };
   }
   host.createContext(100);
@@ -137,11 +143,13 @@ function run(
       tasks: tasks.length,
     }),
     runs,
+    permutedRuns,
   };
 }
 
 test('runs of fake faults leave every charge, count, PTE and hit as one fault at a time', () => {
   let taken = 0;
+  let takenPermuted = 0;
   fc.assert(
     fc.property(
       fc.array(programArb, { minLength: 1, maxLength: 3 }),
@@ -152,9 +160,11 @@ test('runs of fake faults leave every charge, count, PTE and hit as one fault at
         expect(off.runs).toBe(0);
         expect(on.state).toBe(off.state);
         taken += on.runs;
+        takenPermuted += on.permutedRuns;
       },
     ),
     { numRuns: 25, seed: 11 },
   );
   expect(taken).toBeGreaterThan(25); // runs were taken, not only refused
+  expect(takenPermuted).toBeGreaterThan(5); // also in passes in a random order
 });
