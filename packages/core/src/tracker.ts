@@ -17,6 +17,14 @@ export interface TrackerPort {
   protect(id: number): void;
   /** Disarms the entity: accesses proceed and set the reference bit. */
   unprotect(id: number): void;
+  /**
+   * Optional, for host speed only: the scan will test `id` a few entities from now. A host
+   * whose test reads scattered memory (a kernel's page descriptor and PTE) may read it here,
+   * so that the cache misses of several tests overlap instead of following one another; it
+   * must change nothing, and returns any number (the tracker keeps it, so that the reads are
+   * not optimised away).
+   */
+  testSoon?(id: number): number;
 }
 
 export interface CvhrcTrackerOptions {
@@ -99,6 +107,9 @@ export interface TrackerSpaceReport {
   readonly totalBytes: number;
   readonly parts: readonly TrackerSpacePart[];
 }
+
+/** The scan tells its port of the entity this many ahead of the one it tests (testSoon). */
+const SCAN_AHEAD = 8;
 
 /** Highest load of the tracker's hash table before it doubles. */
 const MAX_LOAD = 0.7;
@@ -232,6 +243,8 @@ export class CvhrcTracker {
   private misses = 0;
   /** The group of the last {@link planSweep}. */
   private plannedG = 0;
+  /** Xor of the port's testSoon results in the last scan (means nothing; keeps the reads). */
+  private lookAheadSink = 0;
 
   constructor(port: TrackerPort, options: CvhrcTrackerOptions = {}) {
     const scanListSize = options.scanListSize ?? DEFAULT_SCAN_LIST_SIZE;
@@ -621,7 +634,18 @@ export class CvhrcTracker {
     let moved = 0;
     let found = 0;
     let shifts = 0;
+    // The look-ahead: `a` runs SCAN_AHEAD entities ahead of `s`, toward the MRU end, and
+    // stops at the list's first entity (those the scan moves go beyond it, and `s` meets none
+    // of them), so it names the entities `s` will meet, in order.
+    const soon = port.testSoon !== undefined;
+    let a = s;
+    let sink = 0;
+    if (soon) for (let j = 0; j < SCAN_AHEAD && a >= 0; j++) a = sLink[4 * a]!;
     for (let k = count - 1; k >= 0; k--) {
+      if (soon && a >= 0 && k >= SCAN_AHEAD) {
+        sink ^= port.testSoon!(sId[2 * a + 1]!);
+        a = sLink[4 * a]!;
+      }
       const before = sLink[4 * s]!;
       if (port.testAndClearReferenced(sId[2 * s + 1]!)) {
         // Entities moved earlier in this scan were all behind this one.
@@ -638,6 +662,7 @@ export class CvhrcTracker {
       }
       s = before;
     }
+    if (soon) this.lookAheadSink = sink;
     c.entitiesScanned += count;
     c.referencesFound += found;
     c.listMoves += moved;

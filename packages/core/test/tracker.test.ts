@@ -423,6 +423,38 @@ describe('CvhrcTracker events', () => {
     expect(t.counters.listMoves).toBe(2);
   });
 
+  it('tells a port with testSoon of the entities the scan will test, 8 ahead, in order', () => {
+    // A port that logs every test and every hint; about half the entities are referenced,
+    // so that the scan moves some to the MRU end while the look-ahead runs ahead of it.
+    class HintedPort extends RecordingPort {
+      readonly tested: number[] = [];
+      readonly hinted: number[] = [];
+      override testAndClearReferenced(id: number): boolean {
+        this.tested.push(id);
+        return super.testAndClearReferenced(id);
+      }
+      testSoon(id: number): number {
+        this.hinted.push(id);
+        return id;
+      }
+    }
+    for (const size of [1, 8, 9, 40]) {
+      const port = new HintedPort();
+      const t = new CvhrcTracker(port, { scanListSize: size, groupSize: 4 });
+      for (let id = 0; id < size + 5; id++) t.firstTouch(id);
+      for (let pass = 0; pass < 3; pass++) {
+        for (let id = 0; id < size + 5; id++)
+          if ((id * 7 + pass) % 3 !== 0) port.referenced.add(id);
+        port.tested.length = 0;
+        port.hinted.length = 0;
+        t.scan();
+        expect(port.tested).toHaveLength(size);
+        // Each entity the scan tests from the ninth on was named 8 tests before.
+        expect(port.hinted).toEqual(port.tested.slice(8));
+      }
+    }
+  });
+
   it('lets the first protected entity into the scan list when a scan-list entity leaves', () => {
     const port = new RecordingPort();
     const t = new CvhrcTracker(port, { scanListSize: 2 });

@@ -337,6 +337,18 @@ export class ContextTracking implements TrackerPort {
     return refs > 0;
   }
 
+  /**
+   * The scan will test `id` soon: reads its record and the PTE where it was last seen (where
+   * the test will look when the step guess misses), so that the misses of several tests
+   * overlap. Changes nothing (host speed only).
+   */
+  testSoon(id: number): number {
+    const rec = this.#bridge.rec;
+    const slot = rec[4 * id + R_SLOT]!;
+    const mem = this.testGuess.pt?.mem;
+    return mem !== undefined && slot >= 0 && slot < mem.length ? mem[slot]! : 0;
+  }
+
   /** Arms every PTE of the entity (its next access takes a fake fault). */
   protect(id: number): void {
     const b = this.#bridge;
