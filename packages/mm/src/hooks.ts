@@ -57,8 +57,8 @@ export interface KernelHooks {
  * A tracking-fault handler's way to take a run of faults at once, for a touch loop that meets
  * armed pages one after the other (a pass over the pages a tracker protected). After the
  * tracking fault at `vpn` was handled, `plan(task, vpn, step, max, leftNs, userNs)` looks at
- * the pages vpn + step, vpn + 2·step, … (or those of `order`, for a hook that takes
- * permuted passes: {@link TrackingRunHook.permuted}) (up to `max` of them, and no more than fit in the
+ * the pages vpn + step, vpn + 2·step, … — or those of `order`, for a hook that takes
+ * permuted passes ({@link TrackingRunHook.permuted}) — up to `max` of them (and no more than fit in the
  * burst's `leftNs` at `userNs` of user time per page plus its own charges), each about to
  * take a tracking fault, and
  * returns how many of them, from the first, it takes as a run (0: none): it makes them

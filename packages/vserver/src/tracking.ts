@@ -743,11 +743,12 @@ export class CvhrcBridge {
     let at = guess.at;
     for (let i = 0; i < m; i++) {
       const fallen = run.fallen[i]!;
-      if (at + guess.step >= 0 && this.#onlyPte(fallen, gmem, at + guess.step)) {
+      // (#onlyPte refuses a slot outside the page table, −1 included.)
+      if (this.#onlyPte(fallen, gmem, at + guess.step)) {
         at += guess.step;
       } else {
         const slot = rec[4 * fallen + R_SLOT]!;
-        if (slot < 0 || !this.#onlyPte(fallen, gmem, slot)) {
+        if (!this.#onlyPte(fallen, gmem, slot)) {
           m = i;
           break;
         }
@@ -857,10 +858,7 @@ export class CvhrcBridge {
     const mem = pt.mem;
     // The first page alone: if the tracker cannot take it as a sweep, no run (the common
     // refusal, made cheap).
-    if (max < 1) return 0;
-    if (order !== null) {
-      if (this.#ptesInOrder(mem, order, 0, 1) === 0) return 0;
-    } else if (this.#ptesAhead(mem, vpn, step, 0, 1) === 0) return 0;
+    if (max < 1 || this.#ptes(mem, vpn, step, order, 0, 1) === 0) return 0;
     if (this.#checked(ct, mem, 0, 1) === 0) return 0;
     if (ct.tracker.planSweep(run.frames, 1, run.fallen) === 0) return 0;
     // The turns that fit in the burst: each charges the page's user time and the fault's
@@ -876,40 +874,38 @@ export class CvhrcBridge {
     if (perTurn > 0) max = Math.min(max, Math.ceil(leftNs / perTurn) + 1);
     // The rest in passes over the run's arrays — the PTEs first, then the frames' fields —
     // so that the frames' cache misses overlap instead of following one another.
-    const n =
-      order !== null
-        ? this.#ptesInOrder(mem, order, 1, max)
-        : this.#ptesAhead(mem, vpn + step, step, 1, max);
+    const n = this.#ptes(mem, vpn, step, order, 1, max);
     if (n <= 1) return n;
     this.#touchFrames(run.frames, 1, n);
     return this.#checked(ct, mem, 1, n);
   }
 
   /**
-   * From `vpn + step` on, the PTEs present and armed, into the run's arrays from index `from`
-   * (frame, slot, PTE), up to index `to`; returns the index reached.
+   * The pages after the faulting one at `vpn` — vpn + step, … or, for a permuted pass, those
+   * of `order` — whose PTEs are present and armed, into the run's arrays from index `from`
+   * (the (from + 1)-th page) up to index `to`; returns the index reached.
    */
-  #ptesAhead(mem: Int32Array, vpn: number, step: number, from: number, to: number): number {
-    let v = vpn;
+  #ptes(
+    mem: Int32Array,
+    vpn: number,
+    step: number,
+    order: TouchRunOrder | null,
+    from: number,
+    to: number,
+  ): number {
     let i = from;
-    for (; i < to; i++) {
-      v += step;
-      if (!this.#armedPte(mem, v, i)) break;
+    if (order === null) {
+      for (let v = vpn + from * step; i < to; i++) {
+        v += step;
+        if (!this.#armedPte(mem, v, i)) break;
+      }
+      return i;
     }
-    return i;
-  }
-
-  /**
-   * #ptesAhead for a permuted pass: run index i is the page `order` puts i + 1 after the
-   * faulting one.
-   */
-  #ptesInOrder(mem: Int32Array, order: TouchRunOrder, from: number, to: number): number {
     const perm = order.perm;
     const next = order.next;
     const base = order.base;
     const stride = order.stride;
     const last = Math.min(to, perm.length - next);
-    let i = from;
     for (; i < last; i++) {
       if (!this.#armedPte(mem, base + perm[next + i]! * stride, i)) break;
     }
