@@ -243,6 +243,17 @@ export class CvhrcTracker {
   private misses = 0;
   /** The group of the last {@link planSweep}. */
   private plannedG = 0;
+  /**
+   * The last {@link planSweep}'s faults (0 once committed or when another plan starts):
+   * per fault, the scan slot it takes (the tail, then its predecessors) and the protection
+   * time its entity had; and the clock when it was made.
+   */
+  private planned = 0;
+  private planSlots = new Int32Array(0);
+  private planTimes = new Int32Array(0);
+  private planVersion = -1;
+  /** Changes with every change of the list (first touch, fake fault, scan, removal, commit). */
+  private version = 0;
   /** Xor of the port's testSoon results in the last scan (means nothing; keeps the reads). */
   private lookAheadSink = 0;
 
@@ -331,6 +342,7 @@ export class CvhrcTracker {
     }
     if (this.count >= this.nodeCap) this.growNodes();
     if (this.dlink !== null && id >= this.dlink.length) this.widen(id);
+    this.version++;
     const c = this.c;
     c.firstTouches++;
     this.misses++;
@@ -370,6 +382,7 @@ export class CvhrcTracker {
    * {@link TrackerStateError} if `id` is not tracked or not protected.
    */
   fakeFault(id: number): void {
+    this.version++;
     const dlink = this.dlink;
     let x: number;
     let t0: number;
@@ -534,12 +547,19 @@ export class CvhrcTracker {
    * {@link plannedGroup}. Returns 0 when the first cannot be taken that way.
    */
   planSweep(ids: ArrayLike<number>, n: number, fallenOut: Float64Array): number {
+    this.planned = 0;
     const dlink = this.dlink;
     if (dlink === null || this.dead === 0) return 0;
     const bits = this.marks.bits;
     const sLink = this.sLink;
     const sId = this.sId;
     let max = Math.min(n, fallenOut.length, this.scanLen, this.timeToNode.length - 1 - this.clock);
+    if (this.planSlots.length < max) {
+      this.planSlots = new Int32Array(Math.max(max, fallenOut.length));
+      this.planTimes = new Int32Array(this.planSlots.length);
+    }
+    const slots = this.planSlots;
+    const times = this.planTimes;
     let expected = this.deadHi;
     let s = this.sTail;
     let i = 0;
@@ -548,6 +568,9 @@ export class CvhrcTracker {
       if (!(id >= 0 && id < dlink.length && id === (id | 0))) break;
       const t0 = dlink[id]!;
       if (t0 < 0 || t0 !== expected) break;
+      // The i-th fault takes tail slot s (the scan list's tail, then its predecessors).
+      slots[i] = s;
+      times[i] = t0;
       fallenOut[i] = sId[2 * s + 1]!;
       s = sLink[4 * s]!;
       if (i + 1 < max) {
@@ -560,6 +583,8 @@ export class CvhrcTracker {
     const pos = this.scanListSize + this.protectedCount - this.coldLive - 1;
     this.plannedG =
       this.groupShift >= 0 ? pos >>> this.groupShift : Math.floor(pos / this.groupSize);
+    this.planned = i;
+    this.planVersion = this.version;
     return i;
   }
 
@@ -572,42 +597,78 @@ export class CvhrcTracker {
    * Takes the first `k` fake faults of the last {@link planSweep}, `ids[0..k)` (k no more than
    * it returned, nothing else done with the tracker in between): the same changes, counts and
    * hits as `k` calls of {@link fakeFault}, without their port calls — the host unprotects
-   * `ids[i]` and protects the plan's `fallenOut[i]` itself. Throws {@link TrackerStateError}
-   * if an entity is not the sweep's next one (the plan was not followed).
+   * `ids[i]` and protects the plan's `fallenOut[i]` itself. Throws {@link InvalidOptionError}
+   * if `k` is more than the plan holds (none after a commit), and {@link TrackerStateError}
+   * if the tracker changed since the plan or an entity is not the one planned.
    */
   commitSweep(ids: ArrayLike<number>, k: number): void {
+    const planned = this.planned;
+    this.planned = 0;
+    if (!(k >= 0 && k <= planned) || k !== Math.floor(k)) {
+      throw new InvalidOptionError(
+        'k',
+        `must be an integer in [0, ${planned}] (planned), got ${k}`,
+      );
+    }
+    if (k === 0) return;
+    const slots = this.planSlots;
+    const times = this.planTimes;
+    if (this.version !== this.planVersion || this.sTail !== slots[0] || this.deadHi !== times[0]) {
+      throw new TrackerStateError(ids[0]!, 'the tracker changed between planSweep and commitSweep');
+    }
+    this.version++;
     const dlink = this.dlink!;
     const marks = this.marks;
     const bits = marks.bits;
-    const hits = this.hits;
     const sId = this.sId;
     const timeToNode = this.timeToNode;
     const g = this.plannedG;
     const c = this.c;
     // fakeFaultDirect's steps on its lazy-clearing path (clearLazily with t0 = deadHi), for
-    // each fault in turn; the position, hence the group, is the same for all of them.
+    // each fault in turn: fault i's entity had the planned protection time times[i] (the
+    // sweep's next, deadHi, at its turn: the marks these faults set are above the clock, so
+    // they do not change which live mark is next), takes the planned tail slot slots[i] and
+    // the next protection time; the one in that slot falls out and is protected.
+    let t = this.clock;
+    let live = marks.live;
     for (let i = 0; i < k; i++) {
       const id = ids[i]!;
-      const t0 = dlink[id]!;
-      if (t0 !== this.deadHi || this.dead === 0) {
+      if (dlink[id] !== times[i]) {
         throw new TrackerStateError(id, 'a planned sweep fault is not the next of the sweep');
       }
-      const t = this.clock + 1;
-      if ((t & 31) === 0) enterWord(marks, t >>> 5, marks.live);
+      t++;
+      if ((t & 31) === 0) enterWord(marks, t >>> 5, live);
       bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
-      marks.live++;
-      this.dead++;
-      this.deadHi = lowestMarkFrom(bits, t0 + 1);
-      marks.top = t;
-      this.clock = t;
-      hits[g] = hits[g]! + 1;
-      const s = this.sTail;
+      live++;
+      const s = slots[i]!;
       const fallen = sId[2 * s + 1]!;
-      this.tailToHead(s, id);
+      sId[2 * s + 1] = id;
       timeToNode[t] = fallen;
       dlink[id] = -(s + 1);
       dlink[fallen] = t;
     }
+    marks.live = live;
+    marks.top = t;
+    this.clock = t;
+    this.dead += k;
+    this.deadHi = k < planned ? times[k]! : lowestMarkFrom(bits, times[k - 1]! + 1);
+    // Every fault moved its tail slot to the head: the k slots at the tail, in their order,
+    // now lead the list (a splice; when they are the whole list, nothing moves).
+    const sLink = this.sLink;
+    const first = slots[k - 1]!;
+    const p = sLink[4 * first]!;
+    if (p >= 0) {
+      const last = slots[0];
+      const h = this.sHead;
+      sLink[4 * p + 1] = -1;
+      this.sTail = p;
+      sLink[4 * last + 1] = h;
+      sLink[4 * h] = last;
+      sLink[4 * first] = -1;
+      this.sHead = first;
+    }
+    // Hit counts are integers: adding k at once is adding 1 k times.
+    this.hits[g] = this.hits[g]! + k;
     c.fakeFaults += k;
     c.markerShifts += k * g;
     c.listMoves += k;
@@ -621,6 +682,7 @@ export class CvhrcTracker {
    * entity's current group and moves it to the MRU end.
    */
   scan(): void {
+    this.version++;
     const c = this.c;
     c.scans++;
     const port = this.port;
@@ -678,6 +740,7 @@ export class CvhrcTracker {
     if (!isPageId(id)) return false;
     const x = this.find(id);
     if (x < 0) return false;
+    this.version++;
     const c = this.c;
     c.removes++;
     const link = this.linkOf(x);

@@ -330,6 +330,17 @@ describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
     expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
     expect(Array.from(fallen.subarray(0, 3))).toEqual([21, 22, 23]);
     expect(() => t.commitSweep([2], 1)).toThrow(TrackerStateError);
+    // A commit takes no more than the plan holds, once, and only of an unchanged tracker.
+    expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
+    expect(() => t.commitSweep([0, 1, 2, 3], 4)).toThrow(InvalidOptionError);
+    expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
+    t.scan();
+    expect(() => t.commitSweep([0, 1, 2], 3)).toThrow(TrackerStateError);
+    expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
+    t.commitSweep([0, 1], 2);
+    expect(() => t.commitSweep([2], 1)).toThrow(InvalidOptionError);
+    t.checkInvariants();
+    expect(Array.from(t.entities().subarray(0, 4))).toEqual([1, 0, 24, 23]);
   });
 });
 

@@ -842,7 +842,11 @@ export class Scheduler {
    */
   #turnFits(e: Entity, left: number): boolean {
     if (this.#preempt || left <= 0 || e.count - e.index < 2) return false;
-    return !(e.nsPerPage > 0 && Math.ceil(left / e.nsPerPage) < 2);
+    const ns = e.nsPerPage;
+    // ceil(left / ns) ≥ 2 exactly when the quotient is above 1, as it surely is when left is
+    // above 2·ns (a float quotient is never below the 2 it exceeds): the division, the
+    // longest step of a planned run's turn, is left for a burst's last pages.
+    return !(ns > 0 && !(left > 2 * ns) && Math.ceil(left / ns) < 2);
   }
 
   /**

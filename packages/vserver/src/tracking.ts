@@ -732,7 +732,8 @@ export class CvhrcBridge {
     const n = this.#gather(ct, pt, vpn, step, order, Math.min(max, RUN_MAX), leftNs, userNs);
     if (n === 0) return 0;
     let m = tracker.planSweep(run.frames, n, run.fallen);
-    if (m > 1) this.#touchFallen(run.fallen, m);
+    // (Skipped, as #touchFrames is, for entities falling out one frame after another.)
+    if (m > 1 && run.fallen[m - 1]! - run.fallen[0]! !== m - 1) this.#touchFallen(run.fallen, m);
     // Arming: for each entity falling out, in turn, walkGuessed's guess must stand for the
     // walk — one step on from the last PTE armed, or else where the frame's PTE was last seen.
     const guess = ct.armGuess;
@@ -876,7 +877,7 @@ export class CvhrcBridge {
     // so that the frames' cache misses overlap instead of following one another.
     const n = this.#ptes(mem, vpn, step, order, 1, max);
     if (n <= 1) return n;
-    this.#touchFrames(run.frames, 1, n);
+    if (run.frames[n - 1]! - run.frames[1]! !== n - 2) this.#touchFrames(run.frames, 1, n);
     return this.#checked(ct, mem, 1, n);
   }
 
@@ -933,7 +934,9 @@ export class CvhrcBridge {
   /**
    * Reads the records the plan and the commit use of frames[from..to), without deciding
    * anything: a loop of independent loads, whose cache misses the processor overlaps (the
-   * checks after it find the lines in the cache). Host speed only.
+   * checks after it find the lines in the cache). Host speed only. Skipped for frames that
+   * follow one another (the first and last of the run as far apart as their count), as a
+   * sweep's freshly allocated pages usually do: the processor's prefetch follows those.
    */
   #touchFrames(frames: Int32Array, from: number, to: number): void {
     const rec = this.rec;
