@@ -484,8 +484,9 @@ export class CvhrcTracker {
     c.protects++;
     // id takes the scan slot of the entity that falls out (the tail) and moves it to the head.
     const s = this.sTail;
-    // Ids are direct-indexed, so the node that falls out is its id (sNode is not kept).
-    const fallen = this.sId[2 * s + 1]!;
+    // Ids are direct-indexed, so the node that falls out is its id (sNode is not kept), an
+    // integer below 2^30 (`| 0` keeps the indexing by it in integers).
+    const fallen = this.sId[2 * s + 1]! | 0;
     const fallenId = fallen;
     this.tailToHead(s, id);
     this.timeToNode[t] = fallen;
@@ -641,7 +642,7 @@ export class CvhrcTracker {
       bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
       live++;
       const s = slots[i]!;
-      const fallen = sId[2 * s + 1]!;
+      const fallen = sId[2 * s + 1]! | 0; // direct-indexed: an integer below 2^30
       sId[2 * s + 1] = id;
       timeToNode[t] = fallen;
       dlink[id] = -(s + 1);

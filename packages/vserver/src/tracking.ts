@@ -318,13 +318,16 @@ export class ContextTracking implements TrackerPort {
   }
 
   // ---- TrackerPort ------------------------------------------------------------------
+  // Ids are frames: `id | 0` keeps the arithmetic on them in integers (the tracker hands
+  // them over as doubles, from its Float64Array of ids).
 
   /** The scan's test: young bits of the entity's PTEs, tested and cleared. */
   testAndClearReferenced(id: number): boolean {
+    const frame = id | 0;
     const b = this.#bridge;
-    const young = b.walkGuessed(this, id, OP_TEST, this.testGuess);
+    const young = b.walkGuessed(this, frame, OP_TEST, this.testGuess);
     let refs = young;
-    const r = 4 * id + R_FLAGS;
+    const r = 4 * frame + R_FLAGS;
     const f = b.rec[r]!;
     if ((f & (F_RECLAIM_REF | F_OWED)) !== 0) {
       if ((f & F_RECLAIM_REF) !== 0) {
@@ -344,26 +347,28 @@ export class ContextTracking implements TrackerPort {
    */
   testSoon(id: number): number {
     const rec = this.#bridge.rec;
-    const slot = rec[4 * id + R_SLOT]!;
+    const slot = rec[4 * (id | 0) + R_SLOT]!;
     const mem = this.testGuess.pt?.mem;
     return mem !== undefined && slot >= 0 && slot < mem.length ? mem[slot]! : 0;
   }
 
   /** Arms every PTE of the entity (its next access takes a fake fault). */
   protect(id: number): void {
+    const frame = id | 0;
     const b = this.#bridge;
-    b.walkGuessed(this, id, OP_PROTECT, this.armGuess);
-    const r = 4 * id + R_FLAGS;
+    b.walkGuessed(this, frame, OP_PROTECT, this.armGuess);
+    const r = 4 * frame + R_FLAGS;
     b.rec[r] = (b.rec[r]! & F_SINGLE) | F_ARMED;
   }
 
   /** Disarms every PTE of the entity. */
   unprotect(id: number): void {
+    const frame = id | 0;
     const b = this.#bridge;
-    if (b.walkAt(this, id, OP_UNPROTECT, this.faultPt, this.faultAt) < 0) {
-      b.walk(this, id, OP_UNPROTECT);
+    if (b.walkAt(this, frame, OP_UNPROTECT, this.faultPt, this.faultAt) < 0) {
+      b.walk(this, frame, OP_UNPROTECT);
     }
-    const r = 4 * id + R_FLAGS;
+    const r = 4 * frame + R_FLAGS;
     b.rec[r] = b.rec[r]! & ~F_ARMED;
   }
 
@@ -743,7 +748,7 @@ export class CvhrcBridge {
     const rec = this.rec;
     let at = guess.at;
     for (let i = 0; i < m; i++) {
-      const fallen = run.fallen[i]!;
+      const fallen = run.fallen[i]! | 0; // a frame: integer arithmetic below
       // (#onlyPte refuses a slot outside the page table, −1 included.)
       if (this.#onlyPte(fallen, gmem, at + guess.step)) {
         at += guess.step;
@@ -811,7 +816,7 @@ export class CvhrcBridge {
       const frame = run.frames[i]!;
       const r = 4 * frame + R_FLAGS;
       rec[r] = (rec[r]! & ~F_ARMED) | F_OWED;
-      const fallen = run.fallen[i]!;
+      const fallen = run.fallen[i]! | 0; // a frame: integer arithmetic below
       const at = run.fallenAt[i]!;
       const pte = armMem[at]!;
       armMem[at] = (pte | PTE_TRACKING) & ~PTE_ACCESSED; // applyToPte's OP_PROTECT
@@ -959,7 +964,7 @@ export class CvhrcBridge {
     const pflags = this.#pflags;
     let x = 0;
     for (let i = 0; i < to; i++) {
-      const f = fallen[i]!;
+      const f = fallen[i]! | 0;
       x = (x + rec[4 * f]! + pflags[f]!) | 0;
     }
     this.lookAheadSum = x;
