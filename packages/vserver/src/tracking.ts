@@ -865,7 +865,7 @@ export class CvhrcBridge {
     // The first page alone: if the tracker cannot take it as a sweep, no run (the common
     // refusal, made cheap).
     if (max < 1 || this.#ptes(mem, vpn, step, order, 0, 1) === 0) return 0;
-    if (this.#checked(ct, mem, 0, 1) === 0) return 0;
+    if (this.#checked(ct, 0, 1) === 0) return 0;
     if (ct.tracker.planSweep(run.frames, 1, run.fallen) === 0) return 0;
     // The turns that fit in the burst: each charges the page's user time and the fault's
     // system time (a bound, one more for rounding; the loop's own checks decide).
@@ -883,7 +883,7 @@ export class CvhrcBridge {
     const n = this.#ptes(mem, vpn, step, order, 1, max);
     if (n <= 1) return n;
     if (run.frames[n - 1]! - run.frames[1]! !== n - 2) this.#touchFrames(run.frames, 1, n);
-    return this.#checked(ct, mem, 1, n);
+    return this.#checked(ct, 1, n);
   }
 
   /**
@@ -975,15 +975,24 @@ export class CvhrcBridge {
    * protected frames, each the frame's only PTE (the disarming walk forced and found at the
    * faulting PTE); returns the index of the first that is not (`to` if all are).
    */
-  #checked(ct: ContextTracking, mem: Int32Array, from: number, to: number): number {
+  #checked(ct: ContextTracking, from: number, to: number): number {
     const run = this.#run;
     const rec = this.rec;
     const xid = ct.ctx.xid;
     let i = from;
     for (; i < to; i++) {
-      const frame = run.frames[i]!;
-      if (rec[4 * frame + R_OWNER] !== xid || (rec[4 * frame + R_FLAGS]! & F_ARMED) === 0) break;
-      if (!this.#onlyPte(frame, mem, run.at[i]!)) break;
+      // #onlyPte(frame, mem, run.at[i]), less the test of the PTE itself: #armedPte took the
+      // frame from that present PTE.
+      const r = 4 * run.frames[i]!;
+      const armedSingle = F_ARMED | F_SINGLE;
+      if (rec[r + R_OWNER] !== xid || (rec[r + R_FLAGS]! & armedSingle) !== armedSingle) break;
+      const mapping = rec[r + R_MAPPING]!;
+      if (mapping === 0) break;
+      if (mapping !== this.#onlyMapping) {
+        this.#onlyMapping = mapping;
+        this.#onlyOne = this.#vmasOf(mapping).length === 1;
+      }
+      if (!this.#onlyOne) break;
     }
     return i;
   }

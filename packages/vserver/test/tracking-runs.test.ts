@@ -36,6 +36,7 @@ const programArb = fc.record({
   size: fc.integer({ min: 300, max: 1400 }),
   passes: fc.array(passArb, { minLength: 1, maxLength: 5 }),
   fork: fc.boolean(),
+  cow: fc.boolean(),
   sleepUs: fc.integer({ min: 0, max: 300 }),
 });
 
@@ -43,6 +44,8 @@ interface Spec {
   size: number;
   passes: Pass[];
   fork: boolean;
+  /** After the fork the parent writes the heap (COW) while the child sleeps. */
+  cow: boolean;
   sleepUs: number;
 }
 
@@ -66,11 +69,16 @@ function program(s: Spec): Program {
     if (s.sleepUs > 0) ops.push({ op: 'sleep', ns: s.sleepUs * 1000 });
   }
   if (s.fork) {
-    // A child that shares the heap (COW, mapcount > 0) and sweeps it too.
-    ops.push({
-      op: 'fork',
-      program: [{ op: 'touch', mapping: 'ws', pages: s.size, write: false, repeat: 2 }],
-    });
+    // A child that shares the heap (COW, mapcount > 0) and sweeps it too. With `cow` it
+    // sleeps first while the parent writes the heap: the parent's copies are then each
+    // mapped once, in an anon_vma of two VMAs (the rmap walk visits both: no run may take
+    // them), and so are the child's originals.
+    const child: Operation[] = [
+      { op: 'touch', mapping: 'ws', pages: s.size, write: false, repeat: 2 },
+    ];
+    if (s.cow) child.unshift({ op: 'sleep', ns: 200_000_000 });
+    ops.push({ op: 'fork', program: child });
+    if (s.cow) ops.push({ op: 'touch', mapping: 'ws', pages: s.size, write: true });
     ops.push({ op: 'touch', mapping: 'ws', pages: s.size, write: false, repeat: 2 });
     ops.push({ op: 'wait' });
   }
