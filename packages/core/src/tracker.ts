@@ -246,7 +246,7 @@ export class CvhrcTracker {
   /**
    * The last {@link planSweep}'s faults (0 once committed or when another plan starts):
    * per fault, the scan slot it takes (the tail, then its predecessors) and the protection
-   * time its entity had; and the clock when it was made.
+   * time its entity had; and the tracker's version when it was made.
    */
   private planned = 0;
   private planSlots = new Int32Array(0);
