@@ -614,7 +614,7 @@ export class CvhrcTracker {
     if (k === 0) return;
     const slots = this.planSlots;
     const times = this.planTimes;
-    if (this.version !== this.planVersion || this.sTail !== slots[0] || this.deadHi !== times[0]) {
+    if (this.version !== this.planVersion) {
       throw new TrackerStateError(ids[0]!, 'the tracker changed between planSweep and commitSweep');
     }
     this.version++;
@@ -659,7 +659,7 @@ export class CvhrcTracker {
     const first = slots[k - 1]!;
     const p = sLink[4 * first]!;
     if (p >= 0) {
-      const last = slots[0];
+      const last = slots[0]!;
       const h = this.sHead;
       sLink[4 * p + 1] = -1;
       this.sTail = p;

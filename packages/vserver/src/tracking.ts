@@ -203,6 +203,8 @@ const F_ARMED = 4;
  * by pageMapped and pageUnmapped.
  */
 const F_SINGLE = 8;
+/** A protected frame with one PTE: what a run's page must be. */
+const ARMED_SINGLE = F_ARMED | F_SINGLE;
 
 const OP_TEST = 0;
 const OP_PROTECT = 1;
@@ -984,15 +986,9 @@ export class CvhrcBridge {
       // #onlyPte(frame, mem, run.at[i]), less the test of the PTE itself: #armedPte took the
       // frame from that present PTE.
       const r = 4 * run.frames[i]!;
-      const armedSingle = F_ARMED | F_SINGLE;
-      if (rec[r + R_OWNER] !== xid || (rec[r + R_FLAGS]! & armedSingle) !== armedSingle) break;
+      if (rec[r + R_OWNER] !== xid || (rec[r + R_FLAGS]! & ARMED_SINGLE) !== ARMED_SINGLE) break;
       const mapping = rec[r + R_MAPPING]!;
-      if (mapping === 0) break;
-      if (mapping !== this.#onlyMapping) {
-        this.#onlyMapping = mapping;
-        this.#onlyOne = this.#vmasOf(mapping).length === 1;
-      }
-      if (!this.#onlyOne) break;
+      if (mapping === 0 || !this.#oneVma(mapping)) break;
     }
     return i;
   }
@@ -1004,9 +1000,15 @@ export class CvhrcBridge {
    */
   #onlyPte(frame: number, mem: Int32Array, at: number): boolean {
     const mapping = this.#onlyPteMapping(frame, mem, at);
-    if (mapping === 0) return false;
-    // The answer for the last mapping looked at holds through one plan (nothing maps or
-    // unmaps in between).
+    return mapping !== 0 && this.#oneVma(mapping);
+  }
+
+  /**
+   * Whether the VMA list the rmap walk goes over for `mapping` (not 0) has one VMA. The
+   * answer for the last mapping looked at holds through one plan (nothing maps or unmaps in
+   * between).
+   */
+  #oneVma(mapping: number): boolean {
     if (mapping === this.#onlyMapping) return this.#onlyOne;
     this.#onlyMapping = mapping;
     this.#onlyOne = this.#vmasOf(mapping).length === 1;
