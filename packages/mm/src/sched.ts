@@ -879,25 +879,36 @@ export class Scheduler {
       return 0;
     }
     // chargeUser(nsPerPage) and chargeSystem(charges[i]) add to the burst's time and to the
-    // task's user and system times: here the same additions in the same order, in locals.
+    // task's user and system times: here the same additions in the same order, in locals. A
+    // charge ≤ 0 (or NaN) charges nothing: it adds 0 here, which leaves a sum (never −0) as it
+    // is; the first four are held in locals, any others added in a loop.
     let burst = k.burstNs;
     let utime = cur.utimeNs;
     let stime = cur.stimeNs;
+    const nc = charges.length;
+    const c0 = nc > 0 && charges[0]! > 0 ? charges[0]! : 0;
+    const c1 = nc > 1 && charges[1]! > 0 ? charges[1]! : 0;
+    const c2 = nc > 2 && charges[2]! > 0 ? charges[2]! : 0;
+    const c3 = nc > 3 && charges[3]! > 0 ? charges[3]! : 0;
+    const user = nsPerPage > 0 ? nsPerPage : 0;
+    // #turnFits's tests with what a turn cannot change held in locals: nothing in a turn
+    // preempts, and the pass's page count is fixed (a turn needs index ≤ count − 2).
+    const lastIndex = this.#preempt ? -1 : e.count - 2;
+    let index = e.index;
     let done = 0;
     while (done < planned) {
-      if (!this.#turnFits(e, limit - burst)) break;
+      const left = limit - burst;
+      if (left <= 0 || index > lastIndex) break;
+      if (nsPerPage > 0 && !(left > 2 * nsPerPage) && Math.ceil(left / nsPerPage) < 2) break;
       if (access(pt, vpn, write) < 0) break;
-      if (perm === null) pt.lastFault = FAULT_TRACKING;
-      e.index++;
-      if (nsPerPage > 0) {
-        burst += nsPerPage;
-        utime += nsPerPage;
-      }
+      index++;
+      burst += user;
+      utime += user;
       // The fault of the next page, as #fault takes it (its vpn is new: no repeat).
-      vpn = perm === null ? vpn + step : base + perm[e.index]! * stride;
-      e.lastFaultVpn = vpn;
-      e.sameFaults = 0;
-      for (let i = 0; i < charges.length; i++) {
+      vpn = perm === null ? vpn + step : base + perm[index]! * stride;
+      burst = burst + c0 + c1 + c2 + c3;
+      stime = stime + c0 + c1 + c2 + c3;
+      for (let i = 4; i < nc; i++) {
         const ns = charges[i]!;
         if (ns > 0) {
           burst += ns;
@@ -905,6 +916,13 @@ export class Scheduler {
         }
       }
       done++;
+    }
+    // The per-turn stores of the loop above, once: the last turn's values.
+    e.index = index;
+    if (done > 0) {
+      if (perm === null) pt.lastFault = FAULT_TRACKING;
+      e.lastFaultVpn = vpn;
+      e.sameFaults = 0;
     }
     k.setBurstNs(burst);
     cur.utimeNs = utime;
