@@ -729,7 +729,7 @@ export class CvhrcBridge {
     const mm = task.mm;
     const run = this.#run;
     run.count = 0;
-    this.#onlyMapping = 0; // no mapping is 0: the cache of #onlyPte starts empty
+    this.#onlyMapping = 0; // no mapping is 0: the cache of #oneVma starts empty
     if (mm === null) return 0;
     const ct = vxContextOf(mm)?.tracking;
     const pt = mm.pageTable;
@@ -748,20 +748,27 @@ export class CvhrcBridge {
     if (gpt === null) return 0;
     const gmem = gpt.mem;
     const rec = this.rec;
+    const gstep = guess.step;
     let at = guess.at;
+    // The last mapping found to have one VMA (0: none yet), as in #checked.
+    let one = 0;
     for (let i = 0; i < m; i++) {
       const fallen = run.fallen[i]! | 0; // a frame: integer arithmetic below
-      // (#onlyPte refuses a slot outside the page table, −1 included.)
-      if (this.#onlyPte(fallen, gmem, at + guess.step)) {
-        at += guess.step;
+      // walkAt's test at either guess: the slot holds the frame's only PTE
+      // (#onlyPteMapping, which refuses a slot outside the page table, −1 included), and
+      // its mapping has one VMA (#oneVma; the mapping is the frame's, whichever PTE is found).
+      let mapping = this.#onlyPteMapping(fallen, gmem, at + gstep);
+      if (mapping !== 0) {
+        at += gstep;
       } else {
-        const slot = rec[4 * fallen + R_SLOT]!;
-        if (!this.#onlyPte(fallen, gmem, slot)) {
-          m = i;
-          break;
-        }
-        at = slot;
+        at = rec[4 * fallen + R_SLOT]!;
+        mapping = this.#onlyPteMapping(fallen, gmem, at);
       }
+      if (mapping === 0 || (mapping !== one && !this.#oneVma(mapping))) {
+        m = i;
+        break;
+      }
+      one = mapping;
       run.fallenAt[i] = at;
     }
     if (m === 0) return 0;
@@ -981,26 +988,19 @@ export class CvhrcBridge {
     const run = this.#run;
     const rec = this.rec;
     const xid = ct.ctx.xid;
+    // The last mapping found to have one VMA (0: none yet): a run's pages mostly share it.
+    let one = 0;
     let i = from;
     for (; i < to; i++) {
-      // #onlyPte(frame, mem, run.at[i]), less the test of the PTE itself: #armedPte took the
-      // frame from that present PTE.
+      // walkAt's test (#onlyPteMapping, #oneVma) at run.at[i], less the test of the PTE
+      // itself: #armedPte took the frame from that present PTE.
       const r = 4 * run.frames[i]!;
       if (rec[r + R_OWNER] !== xid || (rec[r + R_FLAGS]! & ARMED_SINGLE) !== ARMED_SINGLE) break;
       const mapping = rec[r + R_MAPPING]!;
-      if (mapping === 0 || !this.#oneVma(mapping)) break;
+      if (mapping === 0 || (mapping !== one && !this.#oneVma(mapping))) break;
+      one = mapping;
     }
     return i;
-  }
-
-  /**
-   * walkAt's test for a tracked frame: slot `at` of `mem` is a present PTE of `frame`, the
-   * frame has no other PTE and its anon_vma's (or file's) VMA list has one VMA — the rmap
-   * walk would find this PTE and no other, counting one. Read from the frame's record (R_*).
-   */
-  #onlyPte(frame: number, mem: Int32Array, at: number): boolean {
-    const mapping = this.#onlyPteMapping(frame, mem, at);
-    return mapping !== 0 && this.#oneVma(mapping);
   }
 
   /**
@@ -1020,6 +1020,8 @@ export class CvhrcBridge {
   /**
    * The per-frame part of walkAt's test, for a tracked frame: the frame's mapping (R_MAPPING)
    * when slot `at` of `mem` is a present PTE of `frame` and the frame has no other PTE; else 0.
+   * With {@link #oneVma} of that mapping, the rmap walk would find this PTE and no other,
+   * counting one. Read from the frame's record (R_*).
    */
   #onlyPteMapping(frame: number, mem: Int32Array, at: number): number {
     const r = 4 * frame;
