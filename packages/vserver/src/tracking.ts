@@ -557,9 +557,19 @@ export class CvhrcBridge {
 
   /** One scan of a context's scan list, charged to the current task (the kernel thread). */
   scan(ct: ContextTracking): void {
-    ct.tracker.scan();
+    // Nothing maps or unmaps during a scan (the port only tests and clears bits): the one-VMA
+    // answer for a mapping holds through it, as through a run's plan.
+    this.#onlyMapping = 0;
+    this.#scanning = true;
+    try {
+      ct.tracker.scan();
+    } finally {
+      this.#scanning = false;
+    }
     this.chargeList(ct);
   }
+  /** True during {@link scan}: walkAt may take #oneVma's cached answer. */
+  #scanning = false;
 
   // ---- mm hooks ---------------------------------------------------------------------
 
@@ -1163,7 +1173,8 @@ export class CvhrcBridge {
     if (pt === null) return -1;
     const mem = pt.mem;
     const mapping = this.#onlyPteMapping(frame, mem, at);
-    if (mapping === 0 || this.#vmasOf(mapping).length !== 1) return -1;
+    if (mapping === 0) return -1;
+    if (!(this.#scanning ? this.#oneVma(mapping) : this.#vmasOf(mapping).length === 1)) return -1;
     const done = applyToPte(mem, at, mem[at]!, op);
     return this.#walked(ct, frame, 1, done & 1, done >>> 1);
   }
