@@ -169,8 +169,18 @@ export class TraceHost implements TrackerPort {
       if ((s & 1) !== 0) {
         // The common case, a page in the scan list (IDLE or REF): it becomes REF.
         state[i] = b | (REF << shift);
-      } else if (s === PROT) tracker.fakeFault(page);
-      else break; // a new page: the general path
+      } else if (s === PROT) {
+        // The port's two calls, made here on the array at hand: the page is unprotected
+        // (PROT becomes IDLE) and the one pushed out of the scan list, a page seen and so
+        // inside the array, protected (its code becomes PROT, its reference bit cleared).
+        const fallen = tracker.fakeFaultUnported(page);
+        if (fallen >= 0) {
+          state[i] = state[i]! ^ ((PROT ^ IDLE) << shift);
+          const fi = fallen >>> 2;
+          const fs = (fallen & 3) << 1;
+          state[fi] = (state[fi]! & ~(3 << fs)) | (PROT << fs);
+        }
+      } else break; // a new page: the general path
       refs++;
       if (++sinceScan === scanEvery) {
         sinceScan = 0;

@@ -390,7 +390,9 @@ export class CvhrcTracker {
       x = id;
       t0 = dlink[id]!; // UNTRACKED < 0
       if (t0 >= 0 && this.clock + 1 < this.timeToNode.length) {
-        this.fakeFaultDirect(dlink, id, t0);
+        const fallen = this.fakeFaultDirect(dlink, id, t0);
+        this.port.unprotect(id);
+        this.port.protect(fallen);
         return;
       }
     } else {
@@ -457,7 +459,26 @@ export class CvhrcTracker {
    * free protection time above the clock. The same steps in tight integer code: one pass over
    * the time marks gives the entity's position and moves its mark to the top.
    */
-  private fakeFaultDirect(dlink: Int32Array, id: number, t0: number): void {
+  /**
+   * {@link fakeFault} less its two port calls, for a host that flips its own bits: the host
+   * unprotects `id` and protects the entity returned (the one pushed out of the scan list),
+   * in that order. Returns −1 when the fault took the general path, which made the port calls
+   * itself. Same changes, counts and hits as {@link fakeFault}; throws as it does.
+   */
+  fakeFaultUnported(id: number): number {
+    const dlink = this.dlink;
+    if (dlink !== null && id >= 0 && id < dlink.length && (id | 0) === id) {
+      const t0 = dlink[id]!;
+      if (t0 >= 0 && this.clock + 1 < this.timeToNode.length) {
+        this.version++;
+        return this.fakeFaultDirect(dlink, id, t0);
+      }
+    }
+    this.fakeFault(id);
+    return -1;
+  }
+
+  private fakeFaultDirect(dlink: Int32Array, id: number, t0: number): number {
     const marks = this.marks;
     const t = this.clock + 1;
     // Position: the full scan list, then the entities protected after this one.
@@ -492,8 +513,7 @@ export class CvhrcTracker {
     this.timeToNode[t] = fallen;
     dlink[id] = -(s + 1);
     dlink[fallen] = t;
-    this.port.unprotect(id);
-    this.port.protect(fallenId);
+    return fallenId;
   }
 
   /** Scan slot `s`, the tail, takes entity `id` and becomes the head (a fake fault's reuse). */
