@@ -645,22 +645,35 @@ export class CvhrcTracker {
     const timeToNode = this.timeToNode;
     const g = this.plannedG;
     const c = this.c;
-    // fakeFaultDirect's steps on its lazy-clearing path (clearLazily with t0 = deadHi), for
-    // each fault in turn: fault i's entity had the planned protection time times[i] (the
-    // sweep's next, deadHi, at its turn: the marks these faults set are above the clock, so
-    // they do not change which live mark is next), takes the planned tail slot slots[i] and
-    // the next protection time; the one in that slot falls out and is protected.
-    let t = this.clock;
-    let live = marks.live;
+    // Every fault's entity must be the one planned (checked before anything changes).
     for (let i = 0; i < k; i++) {
       const id = ids[i]!;
       if (dlink[id] !== times[i]) {
         throw new TrackerStateError(id, 'a planned sweep fault is not the next of the sweep');
       }
+    }
+    // fakeFaultDirect's steps on its lazy-clearing path (clearLazily with t0 = deadHi), for
+    // each fault in turn: fault i's entity had the planned protection time times[i] (the
+    // sweep's next, deadHi, at its turn: the marks these faults set are above the clock, so
+    // they do not change which live mark is next), takes the planned tail slot slots[i] and
+    // the next protection time; the one in that slot falls out and is protected.
+    const t0 = this.clock;
+    const live = marks.live;
+    // The faults mark the times t0 + 1 … t0 + k, one after another: a word's bits at once,
+    // each word entered as the (t − t0 − 1)-th fault's mark enters it, with the marks of the
+    // faults before it counted.
+    for (let t = t0 + 1; t <= t0 + k; ) {
+      const w = t >>> 5;
+      if ((t & 31) === 0) enterWord(marks, w, live + (t - t0 - 1));
+      const last = Math.min(t0 + k, t | 31);
+      // Bits (t & 31) … (last & 31) of word w.
+      bits[w] = bits[w]! | ((-1 >>> (31 - (last & 31))) & (-1 << (t & 31)));
+      t = last + 1;
+    }
+    let t = t0;
+    for (let i = 0; i < k; i++) {
+      const id = ids[i]!;
       t++;
-      if ((t & 31) === 0) enterWord(marks, t >>> 5, live);
-      bits[t >>> 5] = bits[t >>> 5]! | (1 << (t & 31));
-      live++;
       const s = slots[i]!;
       const fallen = sId[2 * s + 1]! | 0; // direct-indexed: an integer below 2^30
       sId[2 * s + 1] = id;
@@ -668,7 +681,7 @@ export class CvhrcTracker {
       dlink[id] = -(s + 1);
       dlink[fallen] = t;
     }
-    marks.live = live;
+    marks.live = live + k;
     marks.top = t;
     this.clock = t;
     this.dead += k;

@@ -392,7 +392,13 @@ describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
     expect(t.planSweep([0, 2], 2, fallen)).toBe(1); // 2 is not next after 0
     expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
     expect(Array.from(fallen.subarray(0, 3))).toEqual([21, 22, 23]);
+    // A refused commit changes nothing: the list, the counters and the marks stay as they were.
+    const before = Array.from(t.entities());
+    const counted = { ...t.counters };
     expect(() => t.commitSweep([2], 1)).toThrow(TrackerStateError);
+    expect(Array.from(t.entities())).toEqual(before);
+    expect(t.counters).toEqual(counted);
+    t.checkInvariants();
     // A commit takes no more than the plan holds, once, and only of an unchanged tracker.
     expect(t.planSweep([0, 1, 2], 3, fallen)).toBe(3);
     expect(() => t.commitSweep([0, 1, 2, 3], 4)).toThrow(InvalidOptionError);
