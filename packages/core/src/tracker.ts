@@ -455,11 +455,6 @@ export class CvhrcTracker {
   }
 
   /**
-   * {@link fakeFault} on the common path: ids direct-indexed, `id` protected at time t0, and a
-   * free protection time above the clock. The same steps in tight integer code: one pass over
-   * the time marks gives the entity's position and moves its mark to the top.
-   */
-  /**
    * {@link fakeFault} less its two port calls, for a host that flips its own bits: the host
    * unprotects `id` and protects the entity returned (the one pushed out of the scan list),
    * in that order. Returns −1 when the fault took the general path, which made the port calls
@@ -478,6 +473,13 @@ export class CvhrcTracker {
     return -1;
   }
 
+  /**
+   * {@link fakeFault} on the common path, less the port calls: ids direct-indexed, `id`
+   * protected at time t0, and a free protection time above the clock. The same steps in tight
+   * integer code: one pass over the time marks gives the entity's position and moves its mark
+   * to the top. Returns the entity pushed out of the scan list, for the caller to protect
+   * (after unprotecting `id`).
+   */
   private fakeFaultDirect(dlink: Int32Array, id: number, t0: number): number {
     const marks = this.marks;
     const t = this.clock + 1;

@@ -1015,8 +1015,8 @@ export class CvhrcBridge {
 
   /**
    * Whether the VMA list the rmap walk goes over for `mapping` (not 0) has one VMA. The
-   * answer for the last mapping looked at holds through one plan (nothing maps or unmaps in
-   * between).
+   * answer for the last mapping looked at holds through one plan or one scan (nothing maps or
+   * unmaps in between); each starts with the cache empty (#onlyMapping = 0).
    */
   #oneVma(mapping: number): boolean {
     if (mapping === this.#onlyMapping) return this.#onlyOne;
