@@ -382,23 +382,16 @@ export class CvhrcTracker {
    * {@link TrackerStateError} if `id` is not tracked or not protected.
    */
   fakeFault(id: number): void {
+    const pushedOut = this.directFault(id);
+    if (pushedOut >= 0) {
+      this.port.unprotect(id);
+      this.port.protect(pushedOut);
+      return;
+    }
     this.version++;
     const dlink = this.dlink;
-    let x: number;
-    let t0: number;
-    if (dlink !== null && id >= 0 && id < dlink.length && (id | 0) === id) {
-      x = id;
-      t0 = dlink[id]!; // UNTRACKED < 0
-      if (t0 >= 0 && this.clock + 1 < this.timeToNode.length) {
-        const fallen = this.fakeFaultDirect(dlink, id, t0);
-        this.port.unprotect(id);
-        this.port.protect(fallen);
-        return;
-      }
-    } else {
-      x = isPageId(id) ? this.find(id) : -1;
-      t0 = x >= 0 ? this.linkOf(x) : -1;
-    }
+    const x = isPageId(id) ? this.find(id) : -1;
+    const t0 = x >= 0 ? this.linkOf(x) : -1;
     if (t0 < 0) {
       throw new TrackerStateError(
         id,
@@ -461,15 +454,26 @@ export class CvhrcTracker {
    * itself. Same changes, counts and hits as {@link fakeFault}; throws as it does.
    */
   fakeFaultUnported(id: number): number {
+    const fallen = this.directFault(id);
+    if (fallen >= 0) return fallen;
+    this.fakeFault(id);
+    return -1;
+  }
+
+  /**
+   * The fake fault on the common path ({@link fakeFaultDirect}: ids direct-indexed, `id`
+   * protected, a free protection time), port calls left to the caller, when it applies: returns
+   * the entity pushed out of the scan list; else −1, having changed nothing.
+   */
+  private directFault(id: number): number {
     const dlink = this.dlink;
     if (dlink !== null && id >= 0 && id < dlink.length && (id | 0) === id) {
-      const t0 = dlink[id]!;
+      const t0 = dlink[id]!; // UNTRACKED < 0
       if (t0 >= 0 && this.clock + 1 < this.timeToNode.length) {
         this.version++;
         return this.fakeFaultDirect(dlink, id, t0);
       }
     }
-    this.fakeFault(id);
     return -1;
   }
 
