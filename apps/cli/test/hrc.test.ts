@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, tempDir } from './helpers.js';
 
 const shared = resolve(import.meta.dirname, '../../../../shared/traces');
 const vscsi = join(shared, 'cloudPhysicsIO.vscsi');
@@ -21,7 +20,7 @@ interface HrcJson {
 }
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'cvhrc-hrc-'));
+  return tempDir('cvhrc-hrc-');
 }
 
 describe('cvhrc hrc', () => {

@@ -1,8 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, tempDir } from './helpers.js';
 
 describe('cvhrc machine', () => {
   test('prints Table 1 and the cost table with units and sources', async () => {
@@ -31,7 +30,7 @@ describe('cvhrc machine', () => {
   });
 
   test('--config overrides fields and costs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cvhrc-'));
+    const dir = tempDir('cvhrc-machine-');
     const file = join(dir, 'm.json');
     writeFileSync(
       file,
@@ -48,7 +47,7 @@ describe('cvhrc machine', () => {
   });
 
   test('a bad config is refused in one line naming the file and the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cvhrc-'));
+    const dir = tempDir('cvhrc-machine-');
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ cpu: { count: 0 } }));
     const r = await cli(['machine', '--config', file]);
@@ -63,7 +62,7 @@ describe('cvhrc machine', () => {
     const missing = await cli(['machine', '--config', '/nonexistent/m.json']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^cvhrc: cannot read \/nonexistent\/m\.json: no such file\n$/);
-    const dir = mkdtempSync(join(tmpdir(), 'cvhrc-'));
+    const dir = tempDir('cvhrc-machine-');
     const file = join(dir, 'x.json');
     writeFileSync(file, '{ "cpu": ');
     const bad = await cli(['machine', '--config', file]);

@@ -1,9 +1,8 @@
 // `cvhrc run`, `cvhrc presets` and `cvhrc reproduce`: scenarios from files and presets.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, tempDir } from './helpers.js';
 
 const tiny = {
   name: 'tiny',
@@ -43,7 +42,7 @@ test('presets lists the paper’s runs and the examples', async () => {
 });
 
 test('run a scenario file: per-context results, the same JSON for the same seed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-run-'));
+  const dir = tempDir('cvhrc-run-');
   writeFileSync(join(dir, 's.json'), JSON.stringify(tiny));
   const a = await cli(['run', 's.json', '--json', '--out', 'r.json'], dir);
   expect(a.stderr).toBe('');
@@ -72,7 +71,7 @@ test('run a scenario file: per-context results, the same JSON for the same seed'
 });
 
 test('a bad scenario is refused with the file and the field', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-run-'));
+  const dir = tempDir('cvhrc-run-');
   writeFileSync(
     join(dir, 'bad.json'),
     JSON.stringify({ ...tiny, contexts: [{ workload: 'loop', limits: { rss: 5 } }] }),
@@ -99,7 +98,7 @@ test('a bad scenario is refused with the file and the field', async () => {
 });
 
 test('reproduce refuses an unknown part and writes nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-rep-'));
+  const dir = tempDir('cvhrc-rep-');
   const r = await cli(['reproduce', '--only', 'table9', '--out', 'o'], dir);
   expect(r.code).not.toBe(0);
   expect(r.stderr).toMatch(/"table9" is not a part; choose from table2, table3, figures/);
@@ -107,7 +106,7 @@ test('reproduce refuses an unknown part and writes nothing', async () => {
 });
 
 test('reproduce --quick --only table2 writes its files and a progress line per run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cvhrc-rep-'));
+  const dir = tempDir('cvhrc-rep-');
   const r = await cli(['reproduce', '--quick', '--only', 'table2', '--out', 'o', '--json'], dir);
   expect(r.code).toBe(0);
   // Table 2's runs, the tracked one-VM runs of each program, the longer one first; a line
