@@ -1,5 +1,6 @@
-import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CliError } from './errors.js';
 
 /** Where a command writes: stdout and stderr, injectable for tests. */
 export interface Io {
@@ -33,15 +34,118 @@ export function formatTable(
   return [line(header), rule, ...rows.map(line)].join('\n') + '\n';
 }
 
+/** The reason of a failed file-system call, in a few words ("permission denied"). */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EEXIST':
+      return 'exists and is not a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * Makes directory `dir` and any missing parents, as `mkdir -p` does, or throws a CliError
+ * naming it. (Not `mkdirSync`'s recursive mode: under Node 20 it retries for ever where a
+ * parent exists but refuses new entries with ENOENT, as /proc does.)
+ */
+export function makeDirs(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+    throw new CliError(`cannot create directory ${dir}: ${fsReason({ code: 'EEXIST' })}`);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new CliError(`cannot create directory ${dir}: ${fsReason(e)}`);
+    }
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    throw new CliError(`cannot create directory ${dir}: ${fsReason(e)}`);
+  }
+}
+
+/**
+ * Checks, before a long computation, that a file can be written at `path` later: makes its
+ * directory and writes and removes a probe file beside it. Throws a CliError naming the path.
+ */
+export function checkWritable(path: string): void {
+  makeDirs(dirname(path));
+  try {
+    if (statSync(path).isDirectory()) throw new CliError(`cannot write ${path}: is a directory`);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+  }
+  probe(`${path}.tmp-${process.pid}`, path);
+}
+
+/** {@link checkWritable} for a directory that files will be written into. */
+export function checkWritableDir(dir: string): void {
+  makeDirs(dir);
+  probe(join(dir, `.cvhrc-probe-${process.pid}`), dir);
+}
+
+function probe(file: string, shown: string): void {
+  try {
+    writeFileSync(file, '');
+    unlinkSync(file);
+  } catch (e) {
+    throw new CliError(`cannot write ${shown}: ${fsReason(e)}`);
+  }
+}
+
 /**
  * Writes a file whole or not at all: the text goes to a temporary file beside the target,
- * which is then renamed over it, so a failure never leaves half a file.
+ * which is then renamed over it, so a failure never leaves half a file (nor the temporary
+ * one). Throws a CliError naming the path.
  */
 export function writeFileAtomic(path: string, text: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // It was not written, or is gone already.
+    }
+    throw new CliError(`cannot write ${path}: ${fsReason(e)}`);
+  }
+}
+
+/**
+ * Checks that `shown` (as the user typed it; `path` resolved) is a file that can be read,
+ * or throws a CliError: "cannot read X: no such file".
+ */
+export function checkReadableFile(path: string, shown: string): number {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new CliError(`cannot read ${shown}: not a file`);
+    return st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : fsReason(e)}`);
+  }
 }
 
 /** A rough duration for progress lines: "under a minute", "12 min", "1 h 05 min". */

@@ -188,6 +188,20 @@ describe('cvhrc hrc', () => {
     const method = await cli(['hrc', vscsi, '--method', 'opt']);
     expect(method.code).not.toBe(0);
   });
+
+  test('an output that cannot be written is refused before the trace is read', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'f'), '');
+    // The trace is missing too: the output is checked first.
+    const out = await cli(['hrc', 'missing.txt', '--out', join(dir, 'f', 'o.json')], dir);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(
+      `cvhrc: cannot create directory ${join(dir, 'f')}: exists and is not a directory\n`,
+    );
+    const plot = await cli(['hrc', 'missing.txt', '--plot', dir], dir);
+    expect(plot.stderr).toBe(`cvhrc: cannot write ${dir}: is a directory\n`);
+    expect(readdirSync(dir)).toEqual(['f']);
+  });
 });
 
 describe('cvhrc bench hrc', () => {
@@ -209,6 +223,9 @@ describe('cvhrc bench hrc', () => {
   test('--trace runs on a trace file', async () => {
     const r = await cli(['bench', 'hrc', '--json', '--trace', vscsi]);
     expect((JSON.parse(r.stdout) as { references: number }).references).toBe(113_872);
+    const missing = await cli(['bench', 'hrc', '--trace', 'nope.txt']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('cvhrc: cannot read nope.txt: no such file\n');
   });
 });
 

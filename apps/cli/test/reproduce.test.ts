@@ -94,7 +94,58 @@ test('a bad scenario is refused with the file and the field', async () => {
   );
   const wl2 = await cli(['run', 'w.json'], dir);
   expect(wl2.code).not.toBe(0);
-  expect(wl2.stderr).toMatch(/nosuch/);
+  expect(wl2.stderr).toMatch(
+    /^cvhrc: w\.json: contexts\[0\]\.workload: no such workload \(known: /,
+  );
+});
+
+test("a workload's parameters are refused with the file and the field, every one", async () => {
+  const dir = tempDir('cvhrc-run-');
+  writeFileSync(
+    join(dir, 'p.json'),
+    JSON.stringify({
+      ...tiny,
+      contexts: [
+        { workload: 'loop', params: { pages: 'many' } },
+        { workload: 'loop', alongside: [{ workload: 'zipf', params: { skew: 1 } }] },
+      ],
+    }),
+  );
+  const r = await cli(['run', 'p.json'], dir);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(
+    /^cvhrc: p\.json: contexts\[0\]\.params\.pages: expected a number, got "many"; contexts\[1\]\.alongside\[0\]\.params\.skew: unknown parameter \(known: .*\)\n$/,
+  );
+  // A check the workload makes only when it is made (the syntax of a list) is named alike.
+  writeFileSync(
+    join(dir, 's.json'),
+    JSON.stringify({
+      ...tiny,
+      contexts: [{ workload: 'lmbench-mem', params: { mb: 8, strides: '64 x' } }],
+    }),
+  );
+  const s = await cli(['run', 's.json'], dir);
+  expect(s.code).toBe(1);
+  expect(s.stderr).toMatch(/^cvhrc: s\.json: contexts\[0\]\.params\.strides: expected strides/);
+});
+
+test('run --out and reproduce --out that cannot be written are refused before any run', async () => {
+  const dir = tempDir('cvhrc-run-');
+  writeFileSync(join(dir, 'f'), '');
+  writeFileSync(join(dir, 's.json'), JSON.stringify(tiny));
+  const r = await cli(['run', 's.json', '--out', 'f/r.json'], dir);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(
+    `cvhrc: cannot create directory ${join(dir, 'f')}: exists and is not a directory\n`,
+  );
+  // No progress line: no run started.
+  const q = await cli(['reproduce', '--quick', '--only', 'table2', '--out', 'f/o'], dir);
+  expect(q.code).toBe(1);
+  expect(q.stderr).toBe(
+    `cvhrc: cannot create directory ${join(dir, 'f', 'o')}: a part of the path is not a directory\n`,
+  );
+  expect(readdirSync(dir).sort()).toEqual(['f', 's.json']);
 });
 
 test('reproduce refuses an unknown part and writes nothing', async () => {

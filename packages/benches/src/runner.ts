@@ -9,10 +9,10 @@ import { createMachine } from '@cvhrc/hw';
 import { Kernel, Scheduler } from '@cvhrc/mm';
 import type { Task } from '@cvhrc/mm';
 import { VServerHost } from '@cvhrc/vserver';
-import { getWorkload } from '@cvhrc/workloads';
+import { getWorkload, WorkloadParamError } from '@cvhrc/workloads';
 import type { WorkloadInstance } from '@cvhrc/workloads';
 import type { HitRatioCurve } from '@cvhrc/core';
-import { expandContexts, parseScenario } from './scenario.js';
+import { expandContexts, parseScenario, ScenarioError } from './scenario.js';
 import type { ExpandedContext, Scenario, ScenarioInput } from './scenario.js';
 
 const NS = 1e9;
@@ -203,12 +203,24 @@ export function runScenario(input: ScenarioInput | Scenario, options: RunOptions
   const byXid = new Map<number, Guest>();
   const list: Guest[] = guests.map((spec) => {
     const instances = [{ workload: spec.workload, params: spec.params }, ...spec.alongside].map(
-      (w, k) =>
-        getWorkload(w.workload).instantiate(w.params, {
-          seed: (s.seed * 1_000_003 + spec.index * 7919 + k * 104_729) >>> 0,
-          root: k === 0 ? `/vservers/${spec.name}` : `/vservers/${spec.name}/w${k}`,
-          machineMemoryBytes: s.machineConfig.memory.bytes,
-        }),
+      (w, k) => {
+        try {
+          return getWorkload(w.workload).instantiate(w.params, {
+            seed: (s.seed * 1_000_003 + spec.index * 7919 + k * 104_729) >>> 0,
+            root: k === 0 ? `/vservers/${spec.name}` : `/vservers/${spec.name}/w${k}`,
+            machineMemoryBytes: s.machineConfig.memory.bytes,
+          });
+        } catch (e) {
+          if (!(e instanceof WorkloadParamError)) throw e;
+          // Named by its place in the scenario, as parseScenario names a field.
+          const at = k === 0 ? spec.path : `${spec.path}.alongside[${k - 1}]`;
+          throw new ScenarioError([
+            e.param === null
+              ? `${at}.workload: ${e.reason}`
+              : `${at}.params.${e.param}: ${e.reason}`,
+          ]);
+        }
+      },
     );
     const ctx = host.createContext();
     if (spec.limits.rssPages !== undefined) host.setLimit(ctx.xid, 'RSS', spec.limits.rssPages);

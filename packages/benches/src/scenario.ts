@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { mergeMachineConfig, defaultMachineConfig, MachineConfigError } from '@cvhrc/hw';
 import type { MachineConfig } from '@cvhrc/hw';
+import { getWorkload, resolveParams, WorkloadParamError } from '@cvhrc/workloads';
 
 /** A scenario that failed validation; `issues` lists every bad field as `path: reason`. */
 export class ScenarioError extends Error {
@@ -163,6 +164,14 @@ export function parseScenario(input: unknown, source?: string): Scenario {
     throw e;
   }
   const issues: string[] = [];
+  // Each workload by name and its parameters' names, types and ranges (what a workload
+  // checks further when it is made, such as a list's syntax, is named by the runner).
+  s.contexts.forEach((c, i) => {
+    checkWorkload(c.workload, c.params, `contexts[${i}]`, issues);
+    c.alongside.forEach((a, j) => {
+      checkWorkload(a.workload, a.params, `contexts[${i}].alongside[${j}]`, issues);
+    });
+  });
   if (s.durationSec !== undefined) {
     s.curvesAtSec.forEach((t, i) => {
       if (t > s.durationSec!) {
@@ -179,10 +188,28 @@ export function parseScenario(input: unknown, source?: string): Scenario {
   return { ...s, machineConfig };
 }
 
+function checkWorkload(
+  workload: string,
+  params: Readonly<Record<string, unknown>>,
+  at: string,
+  issues: string[],
+): void {
+  try {
+    resolveParams(workload, getWorkload(workload).params, params);
+  } catch (e) {
+    if (!(e instanceof WorkloadParamError)) throw e;
+    issues.push(
+      e.param === null ? `${at}.workload: ${e.reason}` : `${at}.params.${e.param}: ${e.reason}`,
+    );
+  }
+}
+
 /** The contexts of a scenario expanded by `count`: one entry per guest, named. */
 export interface ExpandedContext {
   readonly name: string;
   readonly index: number;
+  /** Where the context is in the scenario (`contexts[2]`), for messages. */
+  readonly path: string;
   readonly workload: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly alongside: readonly {
@@ -200,7 +227,7 @@ export interface ExpandedContext {
 export function expandContexts(s: Scenario): ExpandedContext[] {
   const out: ExpandedContext[] = [];
   const seen = new Set<string>();
-  for (const c of s.contexts) {
+  for (const [i, c] of s.contexts.entries()) {
     for (let k = 0; k < c.count; k++) {
       const index = out.length;
       const base = c.name ?? `vm${index + 1}`;
@@ -210,6 +237,7 @@ export function expandContexts(s: Scenario): ExpandedContext[] {
       out.push({
         name,
         index,
+        path: `contexts[${i}]`,
         workload: c.workload,
         params: c.params,
         alongside: c.alongside,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, expandContexts, parseScenario } from '../src/index.js';
+import { ScenarioError, expandContexts, parseScenario, runScenario } from '../src/index.js';
 
 const base = { name: 't', contexts: [{ workload: 'loop' }] };
 
@@ -54,6 +54,46 @@ describe('parseScenario', () => {
     ]);
   });
 
+  it("checks each workload's name and parameters, naming the field", () => {
+    expect(
+      issues({
+        ...base,
+        contexts: [
+          { workload: 'nosuch' },
+          { workload: 'loop', params: { pages: 0, colour: 'red' } },
+          { workload: 'loop', alongside: [{ workload: 'loop', params: { pages: 1.5 } }] },
+        ],
+      }),
+    ).toEqual([
+      expect.stringMatching(/^contexts\[0\]\.workload: no such workload \(known: .*loop/),
+      expect.stringMatching(/^contexts\[1\]\.params\.colour: unknown parameter \(known: pages/),
+      'contexts[2].alongside[0].params.pages: expected an integer, got 1.5',
+    ]);
+    expect(issues({ ...base, contexts: [{ workload: 'loop', params: { pages: 0 } }] })).toEqual([
+      'contexts[0].params.pages: must be ≥ 1, got 0',
+    ]);
+  });
+
+  it('names the field of a parameter the workload refuses only when it is made', () => {
+    const s = parseScenario({
+      ...base,
+      contexts: [
+        { workload: 'loop' },
+        { workload: 'lmbench-mem', params: { mb: 8, strides: '3' } },
+      ],
+    });
+    let error: unknown;
+    try {
+      runScenario(s);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).issues).toEqual([
+      expect.stringMatching(/^contexts\[1\]\.params\.strides: expected strides in bytes/),
+    ]);
+  });
+
   it('checks curve times against the duration and their order', () => {
     expect(issues({ ...base, durationSec: 60, curvesAtSec: [30, 90] })).toEqual([
       'curvesAtSec[1]: 90 s is after the end of the run (60 s)',
@@ -70,7 +110,7 @@ describe('parseScenario', () => {
 });
 
 describe('expandContexts', () => {
-  it('replicates counted contexts with unique names and indices', () => {
+  it('replicates counted contexts with unique names, indices and their place', () => {
     const s = parseScenario({
       name: 't',
       contexts: [
@@ -79,12 +119,12 @@ describe('expandContexts', () => {
         { name: 'one', workload: 'uniform' },
       ],
     });
-    expect(expandContexts(s).map((c) => [c.name, c.index, c.workload])).toEqual([
-      ['vm1', 0, 'loop'],
-      ['vm2', 1, 'loop'],
-      ['big-1', 2, 'zipf'],
-      ['big-2', 3, 'zipf'],
-      ['one', 4, 'uniform'],
+    expect(expandContexts(s).map((c) => [c.name, c.index, c.workload, c.path])).toEqual([
+      ['vm1', 0, 'loop', 'contexts[0]'],
+      ['vm2', 1, 'loop', 'contexts[0]'],
+      ['big-1', 2, 'zipf', 'contexts[1]'],
+      ['big-2', 3, 'zipf', 'contexts[1]'],
+      ['one', 4, 'uniform', 'contexts[2]'],
     ]);
   });
 

@@ -72,12 +72,13 @@ export class WorkloadParamError extends Error {
   constructor(
     readonly workload: string,
     readonly param: string | null,
-    message: string,
+    /** What is wrong, without the workload's and the parameter's names. */
+    readonly reason: string,
   ) {
     super(
       param === null
-        ? `workload ${workload}: ${message}`
-        : `workload ${workload}: param ${param}: ${message}`,
+        ? `workload ${workload}: ${reason}`
+        : `workload ${workload}: param ${param}: ${reason}`,
     );
   }
 }

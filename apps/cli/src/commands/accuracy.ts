@@ -10,6 +10,7 @@ import {
   DEFAULT_SCAN_LIST_SIZE,
 } from '@cvhrc/core';
 import { readTraceFile } from '@cvhrc/workloads/node';
+import { checkReadableFile } from '../output.js';
 
 /** One synthetic reference stream: fills `out` from position 0 and returns how many. */
 type Generator = (out: Float64Array) => number;
@@ -114,6 +115,8 @@ export async function accuracyTable(
   seed: number,
 ): Promise<AccuracyRow[]> {
   const rows: AccuracyRow[] = [];
+  // Every file is checked before the first is read.
+  for (const t of traces) checkReadableFile(resolve(cwd, t), t);
   for (const t of traces) {
     rows.push(
       await measure(t, async (feed) => {

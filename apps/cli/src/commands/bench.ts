@@ -6,7 +6,7 @@ import { ExactLru, TraceHost, ZipfSampler, createRng } from '@cvhrc/core';
 import { readTraceFile } from '@cvhrc/workloads/node';
 import type { Context } from '../program.js';
 import { positiveInt } from '../program.js';
-import { formatRate, formatTable } from '../output.js';
+import { checkReadableFile, formatRate, formatTable } from '../output.js';
 import { accuracyTable } from './accuracy.js';
 import { benchTracking } from '@cvhrc/vserver';
 
@@ -280,6 +280,7 @@ async function benchHrc(opts: HrcBenchOptions, cwd: string): Promise<HrcBenchRes
       n += k;
     };
     if (opts.trace !== undefined) {
+      checkReadableFile(resolve(cwd, opts.trace), opts.trace);
       for await (const batch of readTraceFile(resolve(cwd, opts.trace), {
         reuseBatches: true,
         batchSize: chunk,

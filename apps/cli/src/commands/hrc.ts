@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option, InvalidArgumentError } from 'commander';
 import type { HitRatioCurve } from '@cvhrc/core';
@@ -19,7 +18,7 @@ import { readTraceFile, type ReadTraceFileOptions } from '@cvhrc/workloads/node'
 import type { Context } from '../program.js';
 import { positiveInt } from '../program.js';
 import { CliError } from '../errors.js';
-import { formatTable, writeFileAtomic } from '../output.js';
+import { checkReadableFile, checkWritable, formatTable, writeFileAtomic } from '../output.js';
 import { Progress } from '../progress.js';
 import { renderHrcSvg } from '../plot.js';
 
@@ -161,6 +160,9 @@ export function registerHrc(program: Command, ctx: Context): void {
     .option('-q, --quiet', 'no progress bar')
     .action(async (trace: string, opts: HrcOptions) => {
       if (opts.json && opts.csv) throw new CliError('choose one of --json and --csv');
+      // Where the output goes is checked before the trace is read, not after.
+      if (opts.out !== undefined) checkWritable(resolve(ctx.cwd, opts.out));
+      if (opts.plot !== undefined) checkWritable(resolve(ctx.cwd, opts.plot));
       const result = await computeHrc(trace, opts, ctx);
       let text: string;
       if (opts.json) text = JSON.stringify(result.json) + '\n';
@@ -192,15 +194,7 @@ async function computeHrc(
   ctx: Context,
 ): Promise<{ json: HrcResult; full: { exact?: HitRatioCurve; cvhrc?: HitRatioCurve } }> {
   const path = resolve(ctx.cwd, trace);
-  let bytes: number;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new CliError(`${trace}: not a file`);
-    bytes = st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`cannot read ${trace}: no such file`);
-  }
+  const bytes = checkReadableFile(path, trace);
   const wantExact = opts.method !== 'cvhrc';
   const wantCvhrc = opts.method !== 'exact';
   const exact = wantExact ? new ExactLru() : undefined;

@@ -8,6 +8,7 @@ import {
   presetNames,
   PRESETS,
   runScenario,
+  ScenarioError,
   formatMinSec,
   type ExperimentPart,
   type PlotSpec,
@@ -18,7 +19,13 @@ import { reproduce } from '@cvhrc/benches/node';
 import type { Context } from '../program.js';
 import { positiveInt } from '../program.js';
 import { CliError } from '../errors.js';
-import { formatDuration, formatTable, writeFileAtomic } from '../output.js';
+import {
+  checkWritable,
+  checkWritableDir,
+  formatDuration,
+  formatTable,
+  writeFileAtomic,
+} from '../output.js';
 import { Progress } from '../progress.js';
 import { renderBarsSvg, renderHrcSvg } from '../plot.js';
 
@@ -123,6 +130,8 @@ export function registerReproduce(program: Command, ctx: Context): void {
     .option('--json', 'print results.json to stdout instead of the tables')
     .action(async (opts: ReproduceOptions) => {
       const dir = resolve(ctx.cwd, opts.out);
+      // The output directory is made and tried before the runs, not after them.
+      checkWritableDir(dir);
       let total = 1;
       const bar = Progress.for(
         ctx.io,
@@ -201,6 +210,7 @@ export function registerReproduce(program: Command, ctx: Context): void {
     .action(
       (arg: string, opts: { seed?: number; json?: boolean; out?: string; quiet?: boolean }) => {
         let scenario: Scenario;
+        const source = arg.endsWith('.json') || arg.includes('/') ? arg : `preset ${arg}`;
         if (arg.endsWith('.json') || arg.includes('/')) {
           const path = resolve(ctx.cwd, arg);
           let text: string;
@@ -214,9 +224,20 @@ export function registerReproduce(program: Command, ctx: Context): void {
           scenario = parseScenario(getPreset(arg), `preset ${arg}`);
         }
         if (opts.seed !== undefined) scenario = { ...scenario, seed: opts.seed };
+        if (opts.out !== undefined) checkWritable(resolve(ctx.cwd, opts.out));
         const bar = Progress.for(ctx.io, scenario.name, 1, opts.quiet ?? false);
-        const outcome = runScenario(scenario, { onProgress: (p) => bar.update(p.fraction) });
-        bar.done();
+        let outcome: ReturnType<typeof runScenario>;
+        try {
+          outcome = runScenario(scenario, { onProgress: (p) => bar.update(p.fraction) });
+        } catch (e) {
+          // A workload's own check when it is made names the field, not the file.
+          if (e instanceof ScenarioError && e.source === undefined) {
+            throw new ScenarioError(e.issues, source);
+          }
+          throw e;
+        } finally {
+          bar.done();
+        }
         const json = JSON.stringify(outcome.results);
         if (opts.out !== undefined) writeFileAtomic(resolve(ctx.cwd, opts.out), json + '\n');
         if (opts.json) {
