@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultMachineConfig, parseMachineConfig, type MachineConfig } from '@cvhrc/hw';
 import { CliError } from './errors.js';
+import { readReason } from './output.js';
 
 /** Reads a JSON file, with errors that name the file and the position of a syntax error. */
 export function readJsonFile(path: string, cwd: string): unknown {
@@ -10,8 +11,7 @@ export function readJsonFile(path: string, cwd: string): unknown {
   try {
     text = readFileSync(full, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new CliError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new CliError(`cannot read ${path}: ${readReason(e)}`);
   }
   try {
     return JSON.parse(text) as unknown;

@@ -58,6 +58,11 @@ export function fsReason(e: unknown): string {
   }
 }
 
+/** {@link fsReason} for a file to be read: a missing one is "no such file". */
+export function readReason(e: unknown): string {
+  return (e as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'no such file' : fsReason(e);
+}
+
 /**
  * Makes directory `dir` and any missing parents, as `mkdir -p` does, or throws a CliError
  * naming it. (Not `mkdirSync`'s recursive mode: under Node 20 it retries for ever where a
@@ -143,8 +148,7 @@ export function checkReadableFile(path: string, shown: string): number {
     return st.size;
   } catch (e) {
     if (e instanceof CliError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : fsReason(e)}`);
+    throw new CliError(`cannot read ${shown}: ${readReason(e)}`);
   }
 }
 

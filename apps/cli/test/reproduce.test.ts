@@ -1,5 +1,5 @@
 // `cvhrc run`, `cvhrc presets` and `cvhrc reproduce`: scenarios from files and presets.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { cli, tempDir } from './helpers.js';
@@ -82,7 +82,10 @@ test('a bad scenario is refused with the file and the field', async () => {
   expect(r.stderr).toMatch(/^cvhrc: bad\.json: contexts\[0\]\.limits: .*rss/);
   const w = await cli(['run', 'nope.json'], dir);
   expect(w.code).not.toBe(0);
-  expect(w.stderr).toMatch(/cannot read scenario nope\.json/);
+  expect(w.stderr).toBe('cvhrc: cannot read scenario nope.json: no such file\n');
+  mkdirSync(join(dir, 'd.json'));
+  const d = await cli(['run', 'd.json'], dir);
+  expect(d.stderr).toBe('cvhrc: cannot read scenario d.json: is a directory\n');
   const u = await cli(['run', 'no-such-preset'], dir);
   expect(u.code).not.toBe(0);
   expect(u.stderr).toMatch(/unknown preset "no-such-preset"/);

@@ -21,6 +21,7 @@ import { positiveInt } from '../program.js';
 import { CliError } from '../errors.js';
 import {
   checkWritable,
+  readReason,
   checkWritableDir,
   formatDuration,
   formatTable,
@@ -217,7 +218,7 @@ export function registerReproduce(program: Command, ctx: Context): void {
           try {
             text = readFileSync(path, 'utf8');
           } catch (e) {
-            throw new CliError(`cannot read scenario ${arg}: ${(e as Error).message}`);
+            throw new CliError(`cannot read scenario ${arg}: ${readReason(e)}`);
           }
           scenario = parseScenario(text, arg);
         } else {
