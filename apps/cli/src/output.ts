@@ -71,7 +71,7 @@ export function readReason(e: unknown): string {
 export function makeDirs(dir: string): void {
   try {
     if (statSync(dir).isDirectory()) return;
-    throw new CliError(`cannot create directory ${dir}: ${fsReason({ code: 'EEXIST' })}`);
+    throw new CliError(`cannot create directory ${dir}: exists and is not a directory`);
   } catch (e) {
     if (e instanceof CliError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {

@@ -12,7 +12,7 @@ import { VServerHost } from '@cvhrc/vserver';
 import { getWorkload, WorkloadParamError } from '@cvhrc/workloads';
 import type { WorkloadInstance } from '@cvhrc/workloads';
 import type { HitRatioCurve } from '@cvhrc/core';
-import { expandContexts, parseScenario, ScenarioError } from './scenario.js';
+import { expandContexts, parseScenario, ScenarioError, workloadIssue } from './scenario.js';
 import type { ExpandedContext, Scenario, ScenarioInput } from './scenario.js';
 
 const NS = 1e9;
@@ -214,11 +214,7 @@ export function runScenario(input: ScenarioInput | Scenario, options: RunOptions
           if (!(e instanceof WorkloadParamError)) throw e;
           // Named by its place in the scenario, as parseScenario names a field.
           const at = k === 0 ? spec.path : `${spec.path}.alongside[${k - 1}]`;
-          throw new ScenarioError([
-            e.param === null
-              ? `${at}.workload: ${e.reason}`
-              : `${at}.params.${e.param}: ${e.reason}`,
-          ]);
+          throw new ScenarioError([workloadIssue(e, at)]);
         }
       },
     );

@@ -198,10 +198,13 @@ function checkWorkload(
     resolveParams(workload, getWorkload(workload).params, params);
   } catch (e) {
     if (!(e instanceof WorkloadParamError)) throw e;
-    issues.push(
-      e.param === null ? `${at}.workload: ${e.reason}` : `${at}.params.${e.param}: ${e.reason}`,
-    );
+    issues.push(workloadIssue(e, at));
   }
+}
+
+/** A workload's refusal as a scenario issue at `at` (`contexts[1]`): `at.params.pages: …`. */
+export function workloadIssue(e: WorkloadParamError, at: string): string {
+  return e.param === null ? `${at}.workload: ${e.reason}` : `${at}.params.${e.param}: ${e.reason}`;
 }
 
 /** The contexts of a scenario expanded by `count`: one entry per guest, named. */

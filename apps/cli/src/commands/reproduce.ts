@@ -21,10 +21,10 @@ import { positiveInt } from '../program.js';
 import { CliError } from '../errors.js';
 import {
   checkWritable,
-  readReason,
   checkWritableDir,
   formatDuration,
   formatTable,
+  readReason,
   writeFileAtomic,
 } from '../output.js';
 import { Progress } from '../progress.js';
@@ -211,8 +211,9 @@ export function registerReproduce(program: Command, ctx: Context): void {
     .action(
       (arg: string, opts: { seed?: number; json?: boolean; out?: string; quiet?: boolean }) => {
         let scenario: Scenario;
-        const source = arg.endsWith('.json') || arg.includes('/') ? arg : `preset ${arg}`;
-        if (arg.endsWith('.json') || arg.includes('/')) {
+        const isFile = arg.endsWith('.json') || arg.includes('/');
+        const source = isFile ? arg : `preset ${arg}`;
+        if (isFile) {
           const path = resolve(ctx.cwd, arg);
           let text: string;
           try {
@@ -222,7 +223,7 @@ export function registerReproduce(program: Command, ctx: Context): void {
           }
           scenario = parseScenario(text, arg);
         } else {
-          scenario = parseScenario(getPreset(arg), `preset ${arg}`);
+          scenario = parseScenario(getPreset(arg), source);
         }
         if (opts.seed !== undefined) scenario = { ...scenario, seed: opts.seed };
         if (opts.out !== undefined) checkWritable(resolve(ctx.cwd, opts.out));
