@@ -231,34 +231,43 @@ export function planReproduction(
 /**
  * A planned run's host time relative to the others (seconds of one core of the reference
  * 2-core machine at full settings, from `timing.json` of a full reproduction), used only to
- * start the longest runs first and to estimate the time left. Tracked Lmbench-Mem dominates:
- * every page of a sweep beyond the scan list is a fake fault the emulator handles one by one.
+ * start the longest runs first and to estimate the time left; results do not depend on it.
+ * Tracked Lmbench-Mem dominates: every page of a sweep beyond the scan list is a fake fault
+ * the emulator handles one by one.
  */
 export function estimatedHostCost(run: PlannedRun): number {
   // The figures' runs stop after two simulated minutes.
-  if (run.part === 'figure34' || run.part === 'figure5') return HOST_SEC_PER_VM.figure;
-  const perVm =
+  if (run.part === 'figure34') return HOST_SEC.figure34;
+  if (run.part === 'figure5') return HOST_SEC.figure5;
+  const byVms =
     run.workload === 'lmbench-mem'
       ? run.tracking
-        ? HOST_SEC_PER_VM.lmbenchTracked
-        : HOST_SEC_PER_VM.lmbench
+        ? HOST_SEC.lmbenchTracked
+        : HOST_SEC.lmbench
       : run.tracking
-        ? HOST_SEC_PER_VM.compileTracked
-        : HOST_SEC_PER_VM.compile;
-  return perVm * run.vms;
+        ? HOST_SEC.compileTracked
+        : HOST_SEC.compile;
+  const n = byVms.length;
+  return run.vms <= n ? byVms[run.vms - 1]! : (byVms[n - 1]! / n) * run.vms;
 }
 
 /**
- * Host seconds per VM by kind of run (see {@link estimatedHostCost}): each kind's seconds
- * over its 1-, 2- and 3-VM runs divided by their 6 VMs, from the `timing.json` of a full
- * reproduction on the reference machine (2026-11-26, 1887 s on 2 workers).
+ * Host seconds of a run by kind and number of VMs (1, 2, 3; see {@link estimatedHostCost}),
+ * the means over seeds from the `timing.json` of a full reproduction on the reference
+ * machine (2026-11-27, commit f7b5c61: 850 s on 2 workers). They are not proportional to the
+ * VMs: a tracked run's cost per VM grows with the VMs (25, 27 and 38 s for Lmbench-Mem), as
+ * their frames interleave and the emulator's per-frame structures are read scattered. A run
+ * of more VMs is estimated at the 3-VM run's seconds per VM (the 4- and 5-VM runs, untracked,
+ * took 36.7 and 46.5 s for Lmbench-Mem, 11.7 and 15.5 s for the compile). With costs
+ * proportional to the VMs, the estimate of the time left had been up to 40 % short.
  */
-const HOST_SEC_PER_VM = {
-  lmbenchTracked: 89,
-  lmbench: 14,
-  compileTracked: 11,
-  compile: 4,
-  figure: 9,
+const HOST_SEC = {
+  lmbenchTracked: [24.9, 54.4, 113.7],
+  lmbench: [8.8, 17.3, 27.2],
+  compileTracked: [5.5, 12.5, 22.3],
+  compile: [2.9, 5.8, 8.7],
+  figure34: 7.6,
+  figure5: 2.7,
 } as const;
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -53,9 +53,20 @@ describe('estimatedHostCost', () => {
     const plan = planReproduction(experimentSettings(false), new Set(['table3', 'figures']));
     const sorted = [...plan].sort((a, b) => estimatedHostCost(b) - estimatedHostCost(a));
     expect(sorted[0]!.key).toMatch(/^table3-lmbench-mem-3vm-cvhrc-/);
-    const tracked1 = plan.find((r) => r.key === 'table3-lmbench-mem-1vm-cvhrc-s1')!;
-    const untracked3 = plan.find((r) => r.key === 'table3-lmbench-mem-3vm-linux-s1')!;
-    expect(estimatedHostCost(tracked1)).toBeGreaterThan(estimatedHostCost(untracked3));
     for (const r of plan) expect(estimatedHostCost(r)).toBeGreaterThan(0);
+  });
+
+  it('grows with the VMs, faster than in proportion when tracked, and costs more tracked', () => {
+    const plan = planReproduction(experimentSettings(false), new Set(['table3']));
+    const cost = (key: string): number => estimatedHostCost(plan.find((r) => r.key === key)!);
+    for (const w of ['lmbench-mem', 'kernel-compile']) {
+      const tracked = [1, 2, 3].map((v) => cost(`table3-${w}-${v}vm-cvhrc-s1`));
+      const untracked = [1, 2, 3].map((v) => cost(`table3-${w}-${v}vm-linux-s1`));
+      expect(tracked[1]! / tracked[0]!).toBeGreaterThan(2);
+      expect(tracked[2]! / tracked[1]!).toBeGreaterThan(1.5);
+      for (let v = 0; v < 3; v++) expect(tracked[v]!).toBeGreaterThan(untracked[v]!);
+      // Beyond the VMs measured: the 3-VM run's seconds per VM.
+      expect(cost(`thrash-${w}-5vm`)).toBeCloseTo((untracked[2]! / 3) * 5, 9);
+    }
   });
 });
