@@ -27,8 +27,8 @@ export interface ParallelOptions {
   readonly workers?: number;
   /** Progress of the run with index `i` of the input. */
   readonly onProgress?: (i: number, p: RunProgress) => void;
-  /** The run with index `i` starts. */
-  readonly onStart?: (i: number) => void;
+  /** The run with index `i` starts (in a worker of its own when `fresh`; see `affinity`). */
+  readonly onStart?: (i: number, fresh: boolean) => void;
   /** The run with index `i` finished. */
   readonly onDone?: (i: number, outcome: RunOutcome) => void;
   /**
@@ -36,6 +36,14 @@ export interface ParallelOptions {
    * input order). Starting the longest first shortens the whole. Outcomes stay in input order.
    */
   readonly order?: readonly number[];
+  /**
+   * Runs whose entries are equal (and defined) may run one after another in the same worker:
+   * when a run ends and the next in `order` has its key, that worker takes it. Give one key
+   * to runs that differ only in their seed — they take the same code paths, so the second
+   * starts with the first's compiled code instead of compiling it again. Runs of different
+   * keys (or none) always start in a fresh worker. Outcomes do not depend on it.
+   */
+  readonly affinity?: readonly (string | undefined)[];
 }
 
 /** The dispatch order: `order` checked to be a permutation of 0..n − 1, or 0..n − 1. */
@@ -73,11 +81,17 @@ export async function runParallel(
 ): Promise<RunOutcome[]> {
   const out = new Array<RunOutcome>(scenarios.length);
   const order = checkOrder(options.order, scenarios.length);
+  const affinity = options.affinity;
+  if (affinity !== undefined && affinity.length !== scenarios.length) {
+    throw new RangeError(
+      `runParallel: affinity has ${affinity.length} keys for ${scenarios.length} runs`,
+    );
+  }
   const script = workerScript();
   const n = Math.min(options.workers ?? availableParallelism(), scenarios.length);
   if (n <= 0 || script === undefined) {
     for (const i of order) {
-      options.onStart?.(i);
+      options.onStart?.(i, false);
       const o = runScenario(scenarios[i]!, { onProgress: (p) => options.onProgress?.(i, p) });
       out[i] = o;
       options.onDone?.(i, o);
@@ -90,35 +104,45 @@ export async function runParallel(
     await new Promise<void>((resolve, reject) => {
       let running = 0;
       let failed = false;
-      // One fresh worker per run: a worker that ran other scenarios before carries V8's type
-      // feedback and optimised code from them (untracked runs, other workloads), and the
-      // hot paths of the next run were then compiled for all of them at once — a tracked
-      // 1-VM run after two untracked ones in the same worker took 49.8 s, in its own 47.1 s.
-      // Starting a worker costs well under a second.
-      const start = (): void => {
-        if (failed) return;
-        if (next >= scenarios.length) {
-          if (running === 0) resolve();
-          return;
-        }
-        const id = order[next++]!;
-        running++;
+      // A fresh worker per run, or per series of runs of one affinity key: a worker that ran
+      // other scenarios before carries V8's type feedback and optimised code from them
+      // (untracked runs, other workloads), and the hot paths of the next run were then
+      // compiled for all of them at once — a tracked 1-VM run after two untracked ones in the
+      // same worker took 49.8 s, in its own 47.1 s. Starting a worker costs well under a
+      // second; compiling a run's code again costs about half a second of CPU.
+      /** A new worker; returns the function that gives it a run. */
+      const spawn = (): ((id: number) => void) => {
         const w = new Worker(script);
         workers.add(w);
-        let settled = false;
+        /** The run this worker is on (−1: none, it may exit; −2: none yet). */
+        let current = -2;
+        const run = (id: number): void => {
+          const fresh = current === -2;
+          current = id;
+          running++;
+          options.onStart?.(id, fresh);
+          w.postMessage({ id, scenario: scenarios[id] });
+        };
         w.on('message', (m: { type: string; id: number; [k: string]: unknown }) => {
           if (m.type === 'progress') {
             options.onProgress?.(m.id, m.progress as RunProgress);
           } else if (m.type === 'done') {
-            settled = true;
+            current = -1;
             out[m.id] = m.outcome as RunOutcome;
             running--;
             options.onDone?.(m.id, out[m.id]!);
-            workers.delete(w);
-            void w.terminate();
-            start();
+            const key = affinity?.[m.id];
+            const id = next < order.length ? order[next]! : -1;
+            if (!failed && id >= 0 && key !== undefined && affinity?.[id] === key) {
+              next++;
+              run(id);
+            } else {
+              workers.delete(w);
+              void w.terminate();
+              start();
+            }
           } else if (m.type === 'error') {
-            settled = true;
+            current = -1;
             failed = true;
             const name = (scenarios[m.id] as { name?: string }).name ?? `#${m.id}`;
             reject(new Error(`scenario ${name}: ${String(m.message)}`));
@@ -129,15 +153,24 @@ export async function runParallel(
           reject(e);
         });
         w.on('exit', (code) => {
-          if (!settled && !failed) {
+          if (current >= 0 && !failed) {
             failed = true;
             reject(
-              new Error(`scenario #${id}: its worker exited (code ${code}) before it finished`),
+              new Error(
+                `scenario #${current}: its worker exited (code ${code}) before it finished`,
+              ),
             );
           }
         });
-        options.onStart?.(id);
-        w.postMessage({ id, scenario: scenarios[id] });
+        return run;
+      };
+      const start = (): void => {
+        if (failed) return;
+        if (next >= order.length) {
+          if (running === 0) resolve();
+          return;
+        }
+        spawn()(order[next++]!);
       };
       for (let k = 0; k < n; k++) start();
     });
@@ -220,6 +253,8 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<{
     {
       workers,
       order,
+      // The seeds of one Table 3 cell, started one after another, share a worker in turn.
+      affinity: plan.map((r) => `${r.part}/${r.workload}/${r.vms}/${r.tracking}`),
       onProgress: (i, p) => options.onProgress?.(i, plan[i]!.key, p),
       onStart: (i) => {
         costRunning += costs[i]!;

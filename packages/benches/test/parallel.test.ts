@@ -1,9 +1,13 @@
 // runParallel's dispatch order, and the estimate reproduce orders its runs by.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   estimatedHostCost,
   experimentSettings,
   planReproduction,
+  runScenario,
   type ScenarioInput,
 } from '../src/index.js';
 import { runParallel } from '../src/node.js';
@@ -45,6 +49,57 @@ describe('runParallel', () => {
     await expect(runParallel(scenarios, { workers: 0, order: [0, 2] })).rejects.toThrow(
       /not a permutation/,
     );
+  });
+});
+
+describe('runParallel on worker threads (the built package)', () => {
+  // From source the runs go on this thread, and a worker started from here would resolve the
+  // packages to their sources: the built package runs in a Node process of its own.
+  const built = new URL('../dist/node.js', import.meta.url);
+
+  it('gives a worker the next run of its affinity key, and a fresh worker to any other', () => {
+    expect(existsSync(fileURLToPath(built)), 'build @cvhrc/benches first').toBe(true);
+    const scenarios = [small('a', 64), small('b', 96), small('c', 128), small('d', 160)];
+    // (-e runs CommonJS, hence the function; --input-type=module would pass to the workers.)
+    const script = `(async () => {
+      const { runParallel } = await import(${JSON.stringify(built.href)});
+      const scenarios = ${JSON.stringify(scenarios)};
+      const fresh = [];
+      const out = await runParallel(scenarios, {
+        workers: 1,
+        order: [1, 0, 3, 2],
+        affinity: ['x', 'x', undefined, 'y'],
+        onStart: (i, f) => fresh.push([i, f]),
+      });
+      const alone = [];
+      await runParallel(scenarios.slice(0, 2), { workers: 1, onStart: (_, f) => alone.push(f) });
+      let refused = '';
+      await runParallel(scenarios, { workers: 1, affinity: ['x'] }).catch((e) => {
+        refused = e.message;
+      });
+      console.log(JSON.stringify({ fresh, alone, refused, results: out.map((o) => o.results) }));
+    })();`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const got = JSON.parse(r.stdout) as {
+      fresh: [number, boolean][];
+      alone: boolean[];
+      refused: string;
+      results: unknown[];
+    };
+    // 1 and 0 share key x; 3 (key y) and 2 (no key) each start a worker of their own.
+    expect(got.fresh).toEqual([
+      [1, true],
+      [0, false],
+      [3, true],
+      [2, true],
+    ]);
+    expect(got.alone).toEqual([true, true]);
+    expect(got.refused).toMatch(/affinity has 1 keys for 4 runs/);
+    const here = scenarios.map((sc) => runScenario(sc).results);
+    expect(got.results).toEqual(JSON.parse(JSON.stringify(here)));
   });
 });
 
