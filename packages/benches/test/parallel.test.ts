@@ -79,9 +79,9 @@ describe('runParallel on worker threads (the built package)', () => {
       });
       console.log(JSON.stringify({ fresh, alone, refused, results: out.map((o) => o.results) }));
     })();`;
-    const r = spawnSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-    });
+    // spawnSync holds this thread, so vitest's timeout could not end a hang: this one does.
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 50_000 });
+    expect(r.error).toBeUndefined();
     expect(r.stderr).toBe('');
     const got = JSON.parse(r.stdout) as {
       fresh: [number, boolean][];
