@@ -110,6 +110,13 @@ export interface TrackerSpaceReport {
 
 /** The scan tells its port of the entity this many ahead of the one it tests (testSoon). */
 const SCAN_AHEAD = 8;
+/**
+ * Fake faults cleared as usual at rising protection times, in a row, after which the tracker
+ * takes a sweep to be under way that its open interval of dead marks does not follow, and
+ * closes the interval (see `CvhrcTracker.stray`). Host speed only: positions are exact
+ * either way.
+ */
+const STRAY_SWEEP = 64;
 
 /** Highest load of the tracker's hash table before it doubles. */
 const MAX_LOAD = 0.7;
@@ -238,6 +245,14 @@ export class CvhrcTracker {
   private deadHi = 0;
   private dead = 0;
   private coldLive = 0;
+  /**
+   * Fake faults in a row, on the direct path, cleared as usual (an interval being open
+   * elsewhere) at rising protection times, and the last one's time: a sweep that the open
+   * interval does not follow. At {@link STRAY_SWEEP} the dead marks are taken off the counts
+   * ({@link clearDead}) so that the sweep's next fault opens an interval at its own place.
+   */
+  private strays = 0;
+  private strayAt = -1;
 
   private hits = new Float64Array(0);
   private misses = 0;
@@ -489,15 +504,18 @@ export class CvhrcTracker {
     const t = this.clock + 1;
     // Position: the full scan list, then the entities protected after this one.
     let ahead: number;
+    let stray = false;
     if (t0 === this.deadHi || this.dead === 0) {
       ahead = this.clearLazily(t0, t);
     } else {
       const cold = t0 < this.deadLo;
       ahead = moveToTop(marks, marks.bits, t0, t, marks.live) - 1 - (cold ? this.dead : 0);
       if (cold) this.coldLive--;
+      stray = true;
     }
     marks.top = t;
     this.clock = t;
+    if (stray) this.stray(t0);
     const pos = this.scanListSize + ahead;
     const shift = this.groupShift;
     const g = shift >= 0 ? pos >>> shift : Math.floor(pos / this.groupSize);
@@ -546,6 +564,7 @@ export class CvhrcTracker {
    */
   private clearLazily(t0: number, t: number): number {
     const marks = this.marks;
+    this.strays = 0;
     if (t0 !== this.deadHi) {
       this.coldLive = marks.below(t0);
       this.deadLo = t0;
@@ -557,6 +576,47 @@ export class CvhrcTracker {
     this.dead++;
     this.deadHi = lowestMarkFrom(bits, t0 + 1);
     return this.protectedCount - this.coldLive - 1;
+  }
+
+  /**
+   * Notes a fake fault at t0 cleared as usual while the interval is open elsewhere; after
+   * {@link STRAY_SWEEP} of them at rising times, a sweep is under way that the interval does
+   * not follow (its next entity, deadHi, is not met: a page the sweep skips, or one the scans
+   * moved out of the order of the pass), and the interval is closed ({@link clearDead}) so
+   * that the sweep's next fault opens one where it is. Each dead mark is taken off the counts
+   * once, as its fault would have done without the interval.
+   */
+  private stray(t0: number): void {
+    if (t0 > this.strayAt) {
+      if (++this.strays >= STRAY_SWEEP) this.clearDead();
+    } else this.strays = 1;
+    this.strayAt = t0;
+  }
+
+  /**
+   * Takes the dead marks off the counts and leaves no interval open: deadLo = deadHi (a live
+   * mark, or clock + 1), with the same `coldLive` live marks below it. Positions are the
+   * same whichever way the marks are held.
+   */
+  private clearDead(): void {
+    const marks = this.marks;
+    const bits = marks.bits;
+    const lo = this.deadLo;
+    const hi = this.deadHi;
+    for (let w = lo >>> 5; w <= (hi - 1) >>> 5 && hi > lo; w++) {
+      // The bits of [lo, hi) in word w.
+      let x = bits[w]!;
+      if (w === lo >>> 5) x &= -1 << (lo & 31);
+      if (w === (hi - 1) >>> 5) x &= -1 >>> (31 - ((hi - 1) & 31));
+      while (x !== 0) {
+        marks.clear((w << 5) | (31 - Math.clz32(x & -x)));
+        x &= x - 1;
+      }
+    }
+    this.dead = 0;
+    this.deadLo = hi;
+    this.strays = 0;
+    this.strayAt = -1;
   }
 
   /**
@@ -691,6 +751,7 @@ export class CvhrcTracker {
     marks.top = t;
     this.clock = t;
     this.dead += k;
+    this.strays = 0;
     this.deadHi = k < planned ? times[k]! : lowestMarkFrom(bits, times[k - 1]! + 1);
     // Every fault moved its tail slot to the head: the k slots at the tail, in their order,
     // now lead the list (a splice; when they are the whole list, nothing moves).
@@ -1183,6 +1244,8 @@ export class CvhrcTracker {
     this.clock = k - 1;
     this.deadLo = 0;
     this.deadHi = 0;
+    this.strays = 0;
+    this.strayAt = -1;
     this.coldLive = 0;
   }
 

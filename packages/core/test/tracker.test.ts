@@ -411,6 +411,35 @@ describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
     t.checkInvariants();
     expect(Array.from(t.entities().subarray(0, 4))).toEqual([1, 0, 24, 23]);
   });
+
+  it('follows a sweep that skips the open interval’s next entity, once 64 faults show it', () => {
+    const t = twin(4, 2);
+    const fallen = new Float64Array(4);
+    const ref = (from: number, to: number): void => {
+      for (let id = from; id < to; id++) {
+        t.apply({ kind: 'ref', id });
+        if (id % 16 === 0) t.fast.checkInvariants();
+      }
+    };
+    ref(0, 300); // 0…295 protected in order, 296…299 the scan list
+    ref(0, 50); // a sweep: 0…49's marks go dead, 50 is its next entity
+    expect(t.fast.planSweep([50], 1, fallen)).toBe(1);
+    // A second sweep from 51 leaves 50 behind: its faults are cleared one by one until 64 in
+    // a row show a sweep the interval does not follow; the interval then closes, the next
+    // fault opens one at its own place, and the sweep's next entity can be taken in a run.
+    ref(51, 51 + 63);
+    expect(t.fast.planSweep([51 + 63], 1, fallen)).toBe(0);
+    ref(51 + 63, 51 + 66);
+    expect(t.fast.planSweep([51 + 66, 51 + 67], 2, fallen)).toBe(2);
+    ref(51 + 66, 250);
+    t.apply({ kind: 'ref', id: 50 }); // the entity left behind, now below the interval
+    ref(250, 296);
+    t.fast.checkInvariants();
+    expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
+    expect(t.port.log).toEqual(t.naivePort.log);
+    const [hits, naiveHits] = t.hits();
+    expect(hits).toEqual(naiveHits);
+  });
 });
 
 describe('CvhrcTracker node lookup: direct array and hash table', () => {
