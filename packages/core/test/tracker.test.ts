@@ -440,6 +440,41 @@ describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
     const [hits, naiveHits] = t.hits();
     expect(hits).toEqual(naiveHits);
   });
+
+  it('match the naive list on long passes that skip entities (intervals left and reopened)', () => {
+    const pass = fc.record({
+      from: fc.integer({ min: 0, max: 199 }),
+      len: fc.integer({ min: 60, max: 260 }),
+      skip: fc.integer({ min: 0, max: 9 }),
+      scans: fc.boolean(),
+      remove: fc.integer({ min: 0, max: 199 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(pass, { minLength: 1, maxLength: 10 }),
+        (scanListSize, groupSize, passes) => {
+          const t = twin(scanListSize, groupSize);
+          for (const p of passes) {
+            // A pass over ids from…from + len − 1 (mod 200) that leaves out one id in ten.
+            for (let i = 0; i < p.len; i++) {
+              if (p.skip > 0 && i % 10 === p.skip) continue;
+              t.apply({ kind: 'ref', id: (p.from + i) % 200 });
+              if (p.scans && i % 37 === 36) t.apply({ kind: 'scan' });
+            }
+            t.apply({ kind: 'remove', id: p.remove });
+            t.fast.checkInvariants();
+          }
+          expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
+          expect(t.port.log).toEqual(t.naivePort.log);
+          const [hits, naiveHits] = t.hits();
+          expect(hits).toEqual(naiveHits);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
 
 describe('CvhrcTracker node lookup: direct array and hash table', () => {
