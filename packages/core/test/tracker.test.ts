@@ -110,6 +110,13 @@ function twin(scanListSize: number, groupSize: number, initialCapacity?: number)
       drive(fast, port, seen, op);
       drive(naive, naivePort, seenNaive, op);
     },
+    /** The tracker and the naive list agree: the same order, port calls and hits. */
+    expectSameAsNaive(): void {
+      expect(Array.from(fast.entities())).toEqual(naive.list);
+      expect(port.log).toEqual(naivePort.log);
+      const [hits, naiveHits] = this.hits();
+      expect(hits).toEqual(naiveHits);
+    },
     /** The hit counts of every group, tracker and naive list. */
     hits(): [number[], number[]] {
       const snap = fast.snapshot();
@@ -231,10 +238,7 @@ describe('CvhrcTracker against the naive list (property)', () => {
     }
     expect(t.fast.counters.fakeFaults).toBeGreaterThan(500);
     expect(t.fast.counters.compactions).toBeGreaterThan(5);
-    expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
-    expect(t.port.log).toEqual(t.naivePort.log);
-    const [hits, naiveHits] = t.hits();
-    expect(hits).toEqual(naiveHits);
+    t.expectSameAsNaive();
   });
 
   it('keeps positions right around dead marks: cold entities below, removals, a lowered top', () => {
@@ -435,10 +439,7 @@ describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
     t.apply({ kind: 'ref', id: 50 }); // the entity left behind, now below the interval
     ref(250, 296);
     t.fast.checkInvariants();
-    expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
-    expect(t.port.log).toEqual(t.naivePort.log);
-    const [hits, naiveHits] = t.hits();
-    expect(hits).toEqual(naiveHits);
+    t.expectSameAsNaive();
   });
 
   it('match the naive list on long passes that skip entities (intervals left and reopened)', () => {
@@ -466,10 +467,7 @@ describe('CvhrcTracker runs of sweep faults (planSweep, commitSweep)', () => {
             t.apply({ kind: 'remove', id: p.remove });
             t.fast.checkInvariants();
           }
-          expect(Array.from(t.fast.entities())).toEqual(t.naive.list);
-          expect(t.port.log).toEqual(t.naivePort.log);
-          const [hits, naiveHits] = t.hits();
-          expect(hits).toEqual(naiveHits);
+          t.expectSameAsNaive();
         },
       ),
       { numRuns: 60 },
