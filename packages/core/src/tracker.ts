@@ -110,6 +110,12 @@ export interface TrackerSpaceReport {
 
 /** The scan tells its port of the entity this many ahead of the one it tests (testSoon). */
 const SCAN_AHEAD = 8;
+
+/**
+ * A scan lays the scan list's records out again (relaySlots) when more than 1/2^this of its
+ * steps went to a slot not next to the one before.
+ */
+const RELAY_JUMPS_SHIFT = 5;
 /**
  * Fake faults cleared as usual at rising protection times, in a row, after which the tracker
  * takes a sweep to be under way that its open interval of dead marks does not follow, and
@@ -221,6 +227,8 @@ export class CvhrcTracker {
   private sFresh = 0;
   /** Free scan slots, chained through their next links. */
   private sFree = -1;
+  /** Fake faults taken in runs ({@link commitSweep}) since the last scan (see relaySlots). */
+  private swept = 0;
 
   // Protected part in protection-time order.
   private marks = new TimeMarks(32);
@@ -752,6 +760,7 @@ export class CvhrcTracker {
     this.clock = t;
     this.dead += k;
     this.strays = 0;
+    this.swept += k;
     this.deadHi = k < planned ? times[k]! : lowestMarkFrom(bits, times[k - 1]! + 1);
     // Every fault moved its tail slot to the head: the k slots at the tail, in their order,
     // now lead the list (a splice; when they are the whole list, nothing moves).
@@ -797,6 +806,18 @@ export class CvhrcTracker {
     let moved = 0;
     let found = 0;
     let shifts = 0;
+    // The slots' layout (host speed only; see relaySlots), watched only after runs of sweep
+    // faults: steps to a slot that is not next to the one before, and changes between
+    // referenced and not along the walk (the moves below keep the list's cyclic order only if
+    // there is at most one). Relaid only for a host that takes such runs (a kernel's): its
+    // sweeps walk the list from the tail, and half a list of them since the last scan pays
+    // for the relaying, which writes every entity's link. A host that fakes faults one at a
+    // time reads one record per fault and would not gain from it.
+    const watch = this.swept >= count >>> 1;
+    this.swept = 0;
+    let jumps = 0;
+    let turns = 0;
+    let last = -1;
     // The look-ahead: `a` runs SCAN_AHEAD entities ahead of `s`, toward the MRU end, and
     // stops at the list's first entity (those the scan moves go beyond it, and `s` meets none
     // of them), so it names the entities `s` will meet, in order.
@@ -810,7 +831,16 @@ export class CvhrcTracker {
         a = sLink[4 * a]!;
       }
       const before = sLink[4 * s]!;
-      if (port.testAndClearReferenced(sId[2 * s + 1]!)) {
+      const referenced = port.testAndClearReferenced(sId[2 * s + 1]!);
+      if (watch) {
+        if (before !== s + 1 && before !== s - 1) jumps++;
+        const r = referenced ? 1 : 0;
+        if (r !== last) {
+          if (last >= 0) turns++;
+          last = r;
+        }
+      }
+      if (referenced) {
         // Entities moved earlier in this scan were all behind this one.
         const pos = k + moved;
         const g = groupShift >= 0 ? pos >>> groupShift : Math.floor(pos / groupSize);
@@ -830,6 +860,62 @@ export class CvhrcTracker {
     c.referencesFound += found;
     c.listMoves += moved;
     c.markerShifts += shifts;
+    if (jumps > count >>> RELAY_JUMPS_SHIFT || turns >= 2) this.relaySlots();
+  }
+
+  /**
+   * Lays the scan list's records out again in list order: the tail in slot 0 and each
+   * entity's neighbour toward the MRU end in the next slot, so that the walks from the tail
+   * — a scan's, a sweep's ({@link planSweep}) — read consecutive records, which the processor
+   * prefetches, instead of records strewn over the buffer. Fake faults and first touches on
+   * a full list take the tail slot to the head and keep the order (a rotation); a scan that
+   * moves some of the entities but not a run of them, removals and first touches into freed
+   * slots strew it, and after a while every step of a walk is a cache miss once the list's
+   * 128 KiB are out of the cache. Called after a scan that found the records strewn or
+   * changed their cyclic order, when runs of sweep faults were taken since the last scan (a
+   * kernel's tracker; see {@link scan}). Host speed only: the list, its ids and nodes, and everything
+   * they decide are the same; only slot numbers change (and the free slots are forgotten:
+   * slots from scanLen on count as never used). In place, in O(slots used): no extra memory.
+   */
+  private relaySlots(): void {
+    const n = this.scanLen;
+    const used = this.sFresh;
+    const sLink = this.sLink;
+    const sId = this.sId;
+    const sNode = this.sNode;
+    // Each slot's place in list order, in its `next` field (−1: not in the list).
+    for (let s = 0; s < used; s++) sLink[4 * s + 1] = -1;
+    let s = this.sTail;
+    for (let i = 0; i < n; i++) {
+      if (s < 0) throw new Error('CvhrcTracker: the scan list is shorter than scanLen');
+      sLink[4 * s + 1] = i;
+      s = sLink[4 * s]!;
+    }
+    if (s >= 0) throw new Error('CvhrcTracker: the scan list is longer than scanLen');
+    // Each record to the slot of its place, by swaps along the permutation's cycles: a swap
+    // puts one record where it belongs, so at most n of them.
+    for (let j = 0; j < used; j++) {
+      for (let to = sLink[4 * j + 1]!; to >= 0 && to !== j; to = sLink[4 * j + 1]!) {
+        const id = sId[2 * j + 1]!;
+        sId[2 * j + 1] = sId[2 * to + 1]!;
+        sId[2 * to + 1] = id;
+        const x = sNode[j]!;
+        sNode[j] = sNode[to]!;
+        sNode[to] = x;
+        sLink[4 * j + 1] = sLink[4 * to + 1]!;
+        sLink[4 * to + 1] = to;
+      }
+    }
+    // The links, and each node's link to its new slot.
+    for (let i = 0; i < n; i++) {
+      sLink[4 * i] = i + 1 < n ? i + 1 : -1;
+      sLink[4 * i + 1] = i - 1;
+      this.setLink(this.slotNode(i), -(i + 1));
+    }
+    this.sTail = n > 0 ? 0 : -1;
+    this.sHead = n - 1;
+    this.sFree = -1;
+    this.sFresh = n;
   }
 
   /**

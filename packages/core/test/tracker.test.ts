@@ -15,7 +15,7 @@ type Op =
   | { kind: 'scan' }
   | { kind: 'remove'; id: number }
   | { kind: 'reset' }
-  | { kind: 'sweep'; from: number; pages: number };
+  | { kind: 'sweep'; from: number; pages: number; mod?: number };
 
 /**
  * Drives a tracker as a host would: unseen → first touch, protected → fake fault, else a
@@ -62,10 +62,10 @@ function drive(
     case 'reset':
       break;
     case 'sweep':
-      // References to `pages` consecutive ids (mod 25) in order: once the loop is longer
-      // than the scan list, each fake-faults the LRU end of the protected part.
+      // References to `pages` consecutive ids (mod 25 unless said) in order: once the loop is
+      // longer than the scan list, each fake-faults the LRU end of the protected part.
       for (let i = 0; i < op.pages; i++) {
-        drive(tracker, port, seen, { kind: 'ref', id: (op.from + i) % 25 }, unported);
+        drive(tracker, port, seen, { kind: 'ref', id: (op.from + i) % (op.mod ?? 25) }, unported);
       }
       break;
   }
@@ -302,7 +302,7 @@ function driveBatched(
     drive(tracker, port, seen, op);
     return;
   }
-  const ids = Array.from({ length: op.pages }, (_, i) => (op.from + i) % 25);
+  const ids = Array.from({ length: op.pages }, (_, i) => (op.from + i) % (op.mod ?? 25));
   const fallen = new Float64Array(64);
   for (let i = 0; i < ids.length; ) {
     const id = ids[i++]!;
@@ -647,6 +647,121 @@ describe('CvhrcTracker events', () => {
     expect(() => new CvhrcTracker(port, { scanListSize: 0 })).toThrow(InvalidOptionError);
     expect(() => new CvhrcTracker(port, { groupSize: 1.5 })).toThrow(InvalidOptionError);
     expect(() => new CvhrcTracker(port, { initialCapacity: -1 })).toThrow(InvalidOptionError);
+  });
+});
+
+describe('CvhrcTracker scan-list layout (host speed only)', () => {
+  /** The slot numbers of the scan list, from its tail toward its head (private fields). */
+  function slotsFromTail(t: CvhrcTracker): number[] {
+    const inner = t as unknown as { sLink: Int32Array; sTail: number };
+    const out: number[] = [];
+    for (let s = inner.sTail; s >= 0 && out.length <= 1 << 16; s = inner.sLink[4 * s]!) out.push(s);
+    return out;
+  }
+  /** Whether each step from the tail goes to the next slot, wrapping once at most. */
+  function inOrder(slots: number[]): boolean {
+    let wraps = 0;
+    for (let i = 1; i < slots.length; i++) {
+      if (slots[i] !== slots[i - 1]! + 1 && ++wraps > 1) return false;
+    }
+    return true;
+  }
+  const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+  /**
+   * A tracker that takes its sweeps in runs (planSweep, commitSweep), beside the naive list
+   * driven one fault at a time. Ids are `id(i)`.
+   */
+  function runTwin(scanListSize: number, id: (i: number) => number) {
+    const t = twin(scanListSize, 4);
+    const seenFast = new Set<number>();
+    const seenNaive = new Set<number>();
+    const apply = (op: Op): void => {
+      driveBatched(t.fast, t.port, seenFast, op, (planned) => planned);
+      drive(t.naive, t.naivePort, seenNaive, op);
+    };
+    return {
+      t,
+      ref: (i: number) => apply({ kind: 'ref', id: id(i) }),
+      remove: (i: number) => apply({ kind: 'remove', id: id(i) }),
+      scan: () => apply({ kind: 'scan' }),
+      /** A loop over ids id(from)…id(from + pages − 1), taken in runs. */
+      sweep(from: number, pages: number): void {
+        if (id(1) !== 1) {
+          for (let i = from; i < from + pages; i++) apply({ kind: 'ref', id: id(i) });
+        } else apply({ kind: 'sweep', from, pages, mod: 1 << 20 });
+      },
+    };
+  }
+  const ids = {
+    direct: (i: number) => i,
+    hashed: (i: number) => i * 1_000_003 + 7, // sparse: the hash table
+  };
+
+  for (const [mode, id] of Object.entries(ids)) {
+    it(`lays the records out again after a scan that strews them, behind runs (${mode} ids)`, () => {
+      const r = runTwin(64, id);
+      const { t } = r;
+      r.sweep(0, 200); // first touches: a full list rotates
+      const direct = (t.fast as unknown as { dlink: Int32Array | null }).dlink !== null;
+      expect(direct).toBe(mode === 'direct');
+      r.sweep(0, 200); // fake faults, in runs when the ids are direct
+      expect(inOrder(slotsFromTail(t.fast))).toBe(true);
+      // Every third entity of the scan list referenced: the scan moves them ahead of the
+      // others, which changes the list's cyclic order; relaid after runs of sweep faults.
+      for (let i = 136; i < 200; i += 3) r.ref(i);
+      r.scan();
+      t.fast.checkInvariants();
+      t.expectSameAsNaive();
+      if (direct) expect(slotsFromTail(t.fast)).toEqual(upTo(64));
+      else expect(inOrder(slotsFromTail(t.fast))).toBe(false); // no runs, no relaying
+      // Removals and first touches into the freed slots strew the records; a scan that finds
+      // them strewn lays them out again, though it moves nothing, after runs of faults.
+      for (let i = 140; i < 200; i += 2) r.remove(i);
+      for (let i = 40; i < 100; i += 2) r.remove(i);
+      for (let i = 300; i < 330; i++) r.ref(i);
+      r.sweep(0, 40);
+      expect(inOrder(slotsFromTail(t.fast))).toBe(false);
+      r.scan();
+      t.fast.checkInvariants();
+      expect(inOrder(slotsFromTail(t.fast))).toBe(direct);
+      // The tracker goes on as the naive list does: faults, sweeps, scans, removals.
+      for (let i = 0; i < 140; i += 5) r.ref(i);
+      r.scan();
+      for (let i = 0; i < 330; i += 7) r.remove(i);
+      r.sweep(0, 330);
+      r.scan();
+      r.sweep(0, 330);
+      t.fast.checkInvariants();
+      t.expectSameAsNaive();
+    });
+  }
+
+  it('leaves the records where they are when a scan keeps the cyclic order', () => {
+    const r = runTwin(32, ids.direct);
+    r.sweep(0, 100);
+    r.sweep(0, 100);
+    r.sweep(0, 10); // rotated: the tail is not slot 0
+    const before = slotsFromTail(r.t.fast);
+    expect(before[0]).not.toBe(0);
+    expect(inOrder(before)).toBe(true);
+    // The tail half referenced: moved to the head in order, a rotation.
+    for (let i = 78; i < 94; i++) r.ref(i);
+    r.scan();
+    const after = slotsFromTail(r.t.fast);
+    expect(after).not.toEqual(upTo(32)); // not relaid
+    expect(inOrder(after)).toBe(true);
+    r.t.expectSameAsNaive();
+  });
+
+  it('leaves them strewn for a host that fakes faults one at a time (the trace host)', () => {
+    const t = twin(64, 4);
+    for (let i = 0; i < 200; i++) t.apply({ kind: 'ref', id: i });
+    for (let i = 0; i < 200; i++) t.apply({ kind: 'ref', id: i });
+    for (let i = 136; i < 200; i += 3) t.apply({ kind: 'ref', id: i });
+    t.apply({ kind: 'scan' });
+    expect(inOrder(slotsFromTail(t.fast))).toBe(false);
+    t.fast.checkInvariants();
+    t.expectSameAsNaive();
   });
 });
 
