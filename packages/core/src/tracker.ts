@@ -813,7 +813,7 @@ export class CvhrcTracker {
     // sweeps walk the list from the tail, and half a list of them since the last scan pays
     // for the relaying, which writes every entity's link. A host that fakes faults one at a
     // time reads one record per fault and would not gain from it.
-    const watch = this.swept >= count >>> 1;
+    const watch = this.swept > 0 && this.swept >= count >>> 1;
     this.swept = 0;
     let jumps = 0;
     let turns = 0;
@@ -873,9 +873,10 @@ export class CvhrcTracker {
    * slots strew it, and after a while every step of a walk is a cache miss once the list's
    * 128 KiB are out of the cache. Called after a scan that found the records strewn or
    * changed their cyclic order, when runs of sweep faults were taken since the last scan (a
-   * kernel's tracker; see {@link scan}). Host speed only: the list, its ids and nodes, and everything
-   * they decide are the same; only slot numbers change (and the free slots are forgotten:
-   * slots from scanLen on count as never used). In place, in O(slots used): no extra memory.
+   * kernel's tracker; see {@link scan}). Host speed only: the list, its ids and nodes, and
+   * everything they decide are the same; only slot numbers change (and the free slots are
+   * forgotten: slots from scanLen on count as never used). In place, in O(slots used): no
+   * extra memory.
    */
   private relaySlots(): void {
     const n = this.scanLen;
