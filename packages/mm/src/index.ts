@@ -249,6 +249,7 @@ export type {
   ShmgetOp,
   SleepOp,
   TouchOp,
+  TouchLeg,
   TouchOrder,
   WaitOp,
 } from './program.js';

@@ -77,6 +77,30 @@ export interface TouchOp {
    * the touch visits.
    */
   readonly workingSetBytes?: number;
+  /**
+   * A second range that each pass visits after this one, with the same pages, stride and
+   * (sequential) order: a copy's destination. The touch is then the same as `repeat` pairs
+   * of one-pass touches, this range's and the second's, one after the other — the same
+   * accesses, faults, charges and preemption points — without an operation per pass, which
+   * programs that copy small buffers many times would otherwise yield.
+   */
+  readonly then?: TouchLeg;
+}
+
+/** The second range of a {@link TouchOp} (`then`). */
+export interface TouchLeg {
+  /** The named mapping the range starts in (with `offset`); or give `vpn`. */
+  readonly mapping?: string;
+  /** First page, as an offset in pages within `mapping`. Default 0. */
+  readonly offset?: number;
+  /** First page as an absolute virtual page number (instead of `mapping`). */
+  readonly vpn?: number;
+  /** Stores instead of loads. */
+  readonly write: boolean;
+  /** Word accesses each page visit stands for. Default 1024. */
+  readonly words?: number;
+  /** Working set the cost model prices the word accesses by; default the range's bytes. */
+  readonly workingSetBytes?: number;
 }
 
 /** fork: the child runs `program`; the parent goes on. */

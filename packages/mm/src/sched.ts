@@ -137,6 +137,18 @@ class Entity {
   nsPerPage = 0;
   /** The touch pass in progress has left the fast path (a fault) since it began. */
   passFaulted = false;
+  /** Ranges per pass of the touch in progress: 1, or 2 with its `then`. */
+  legs = 1;
+  /** The range the pass in progress is on: 0, or 1 (the `then` range). */
+  leg = 0;
+  // The two ranges' first pages, stores and prices per page; base, write and nsPerPage above
+  // are those of the range the pass is on.
+  base0 = 0;
+  base1 = 0;
+  write0 = false;
+  write1 = false;
+  ns0 = 0;
+  ns1 = 0;
   remainingNs = 0;
   sameFaults = 0;
   lastFaultVpn = -1;
@@ -647,10 +659,41 @@ export class Scheduler {
       e.perm = perm;
     }
     e.nsPerPage = k.costs.memoryAccessNs(words, op.workingSetBytes ?? e.count * PAGE_SIZE);
+    e.legs = 1;
+    const then = op.then;
+    if (then !== undefined) {
+      if (order !== 'sequential') {
+        throw new SyscallError('touch', 'EINVAL', `then needs the sequential order, not ${order}`);
+      }
+      let base1: number;
+      if (then.vpn !== undefined) base1 = then.vpn;
+      else if (then.mapping !== undefined) base1 = this.#region('touch', e, then.mapping).vpn;
+      else throw new SyscallError('touch', 'EINVAL', 'then: give a mapping or a vpn');
+      const words1 = then.words ?? PAGE_SIZE / 4;
+      if (!(words1 >= 0 && words1 <= PAGE_SIZE / 4)) {
+        throw new SyscallError('touch', 'EINVAL', `then: words ${words1} (0 … ${PAGE_SIZE / 4})`);
+      }
+      e.legs = 2;
+      e.base0 = e.base;
+      e.write0 = e.write;
+      e.ns0 = e.nsPerPage;
+      e.base1 = base1 + (then.offset ?? 0);
+      e.write1 = Boolean(then.write);
+      e.ns1 = k.costs.memoryAccessNs(words1, then.workingSetBytes ?? e.count * PAGE_SIZE);
+    }
+    e.leg = 0;
     e.pass = 0;
     e.index = 0;
     e.passFaulted = false;
     e.opStarted = true;
+  }
+
+  /** Puts the cursor of a two-range touch on range `leg` (0, or 1: its `then`). */
+  #toLeg(e: Entity, leg: number): void {
+    e.leg = leg;
+    e.base = leg === 0 ? e.base0 : e.base1;
+    e.write = leg === 0 ? e.write0 : e.write1;
+    e.nsPerPage = leg === 0 ? e.ns0 : e.ns1;
   }
 
   /**
@@ -660,15 +703,19 @@ export class Scheduler {
   #touch(e: Entity, op: TouchOp, limitNs: number): number {
     const k = this.kernel;
     if (!e.opStarted) this.#startTouch(e, op);
-    const write = e.write;
     const count = e.count;
     const stride = e.stride;
-    const nsPerPage = e.nsPerPage;
+    // The pass that began at its start in this call, if any (−1: none): only such a pass can
+    // run whole inside this burst (nothing else can run in between).
+    let began = -1;
     while (e.pass < e.repeat) {
-      // Whether this pass runs whole inside this burst (nothing else can run in between).
-      const fromStart = e.index === 0;
-      if (fromStart) {
-        e.passFaulted = false;
+      const write = e.write;
+      const nsPerPage = e.nsPerPage;
+      if (e.index === 0) {
+        if (e.leg === 0) {
+          began = e.pass;
+          e.passFaulted = false;
+        }
         e.task.mm?.accessPasses?.passStart();
       }
       while (e.index < count) {
@@ -726,18 +773,27 @@ export class Scheduler {
           if (r !== STEP_DONE) return r;
         }
       }
-      e.pass++;
       e.index = 0;
-      // A whole pass ran on the fast path without a fault: every PTE of the range is present
-      // with its accessed (and, for stores, dirty) bit set. Until something else runs — an
-      // event, another task, the end of the burst, all of which bound #left — further
+      if (e.leg + 1 < e.legs) {
+        this.#toLeg(e, e.leg + 1); // on to the pass's second range
+        continue;
+      }
+      if (e.legs > 1) this.#toLeg(e, 0);
+      const whole = began === e.pass && !e.passFaulted;
+      e.pass++;
+      // A whole pass ran on the fast path without a fault: every PTE of the range (ranges) is
+      // present with its accessed (and, for stores, dirty) bit set. Until something else runs
+      // — an event, another task, the end of the burst, all of which bound #left — further
       // passes change nothing but the clock, so the passes that fit in the burst are
       // charged at once. An access observer is told of them as repeats of the pass it saw
       // (mm.accessPasses); one that cannot take repeats sees every pass.
       const mm = e.task.mm;
-      if (
-        fromStart &&
-        !e.passFaulted &&
+      if (e.legs > 1) {
+        if (whole && e.pass < e.repeat && mm?.accessObserver === null && !mm.accessPasses) {
+          this.#repeatPairs(e, limitNs);
+        }
+      } else if (
+        whole &&
         e.pass < e.repeat &&
         nsPerPage > 0 &&
         mm !== null &&
@@ -754,6 +810,36 @@ export class Scheduler {
       e.passFaulted = false;
     }
     return STEP_DONE;
+  }
+
+  /**
+   * The passes of a two-range touch after one that ran whole without a fault (see #touch):
+   * each range's pass, in turn, is charged as the loop would charge it — after the loop's own
+   * test, time left in the burst for the whole pass — without its accesses, which would
+   * change nothing. Stops at the first range the loop must take itself (a part of a pass, or
+   * none: the end of the burst), with the cursor on it.
+   */
+  #repeatPairs(e: Entity, limitNs: number): void {
+    const k = this.kernel;
+    const count = e.count;
+    const ns0 = e.ns0;
+    const ns1 = e.ns1;
+    while (e.pass < e.repeat) {
+      if (!this.#fitsPass(limitNs, count, ns0)) return;
+      k.chargeUser(count * ns0);
+      if (!this.#fitsPass(limitNs, count, ns1)) {
+        this.#toLeg(e, 1);
+        return;
+      }
+      k.chargeUser(count * ns1);
+      e.pass++;
+    }
+  }
+
+  /** Whether the touch loop would now take a pass of `count` pages at `ns` each whole. */
+  #fitsPass(limitNs: number, count: number, ns: number): boolean {
+    const left = this.#left(limitNs);
+    return left > 0 && (ns <= 0 || Math.max(1, Math.ceil(left / ns)) >= count);
   }
 
   /**

@@ -4,7 +4,7 @@
 // falls out of a FIFO, fractional charges) and a timer that arms pages between bursts.
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { Kernel, Scheduler, type Operation, type Task } from '@cvhrc/mm';
+import { Kernel, Scheduler, type Operation, type Task, type TouchOp } from '@cvhrc/mm';
 import { PTE_PRESENT, PTE_TRACKING, VPN_COUNT, createMachine, parseMachineConfig } from '@cvhrc/hw';
 
 const touchArb: fc.Arbitrary<Operation> = fc
@@ -170,4 +170,139 @@ test('a sweep over armed pages takes one tracking fault per page, in order, the 
     longest = Math.max(longest, n);
   }
   expect(longest).toBeGreaterThan(100);
+});
+
+// ---- two-range touches (TouchOp.then) ----------------------------------------------------
+// A touch with `then` is the same run, to the bit, as its `repeat` pairs of one-pass touches
+// (its range's, then the second range's), under the same CvHRC-like handler and timer: the
+// pairs after a clean one are charged without their accesses (#repeatPairs), and the burst
+// may end before, inside or between the two ranges.
+
+const pairArb = fc
+  .record({
+    fromFile: fc.boolean(),
+    toFile: fc.boolean(),
+    offset: fc.nat(300),
+    offset2: fc.nat(300),
+    pages: fc.integer({ min: 0, max: 40 }),
+    stride: fc.integer({ min: 1, max: 2 }),
+    repeat: fc.integer({ min: 0, max: 60 }),
+    write: fc.boolean(),
+    words: fc.integer({ min: 0, max: 1024 }),
+    words2: fc.integer({ min: 0, max: 1024 }),
+    write2: fc.boolean(),
+    ws: fc.option(fc.integer({ min: 4096, max: 8 << 20 }), { nil: undefined }),
+  })
+  .map((r): TouchOp => {
+    const size = (file: boolean): number => (file ? 256 : 600);
+    const fit = (offset: number, file: boolean): number =>
+      Math.floor((size(file) - 1 - (offset % size(file))) / r.stride) + 1;
+    const o1 = r.offset % size(r.fromFile);
+    const o2 = r.offset2 % size(r.toFile);
+    const pages = Math.min(r.pages, fit(o1, r.fromFile), fit(o2, r.toFile));
+    return {
+      op: 'touch',
+      mapping: r.fromFile ? 'priv' : 'anon',
+      offset: o1,
+      pages,
+      stride: r.stride,
+      repeat: r.repeat,
+      write: r.write,
+      words: r.words,
+      ...(r.ws === undefined ? {} : { workingSetBytes: r.ws }),
+      then: {
+        mapping: r.toFile ? 'priv' : 'anon',
+        offset: o2,
+        write: r.write2,
+        words: r.words2,
+        ...(r.ws === undefined ? {} : { workingSetBytes: r.ws }),
+      },
+    };
+  });
+
+/** The one-pass touches a two-range touch stands for. */
+function expand(ops: readonly Operation[]): Operation[] {
+  return ops.flatMap((op): Operation[] => {
+    if (op.op === 'fork') return [{ ...op, program: expand(op.program as Operation[]) }];
+    if (op.op !== 'touch' || op.then === undefined) return [op];
+    const { then, repeat, ...first } = op;
+    const second: Operation = { ...first, ...then, offset: then.offset ?? 0 };
+    const out: Operation[] = [];
+    for (let i = 0; i < (repeat ?? 1); i++) out.push({ ...first, repeat: 1 }, second);
+    return out;
+  });
+}
+
+const pairProgramArb = fc
+  .tuple(
+    fc.array(fc.oneof({ weight: 4, arbitrary: pairArb }, { weight: 2, arbitrary: stepArb }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
+    fc.option(fc.array(pairArb, { maxLength: 2 }), { nil: undefined }),
+  )
+  .map(([ops, child]): Operation[] => [
+    { op: 'mmap', name: 'anon', pages: 600 },
+    { op: 'mmap', name: 'priv', file: '/lib.so', pages: 256 },
+    ...(child === undefined ? [] : [{ op: 'fork', program: child } as Operation]),
+    ...ops,
+  ]);
+
+test('a touch with `then` is the same run, to the bit, as its pairs of one-pass touches', () => {
+  fc.assert(
+    fc.property(
+      fc.array(pairProgramArb, { minLength: 1, maxLength: 3 }),
+      setupArb,
+      fc.boolean(),
+      (programs, setup, trackingRuns) => {
+        expect(run(programs, setup, trackingRuns)).toEqual(
+          run(programs.map(expand), setup, trackingRuns),
+        );
+      },
+    ),
+    { numRuns: 60, seed: 12 },
+  );
+});
+
+test('a copy of a small buffer many times over: one operation, the same run as its pairs', () => {
+  // bw_mem's copy at one page: the pairs after the first run without a fault, most of them
+  // inside one burst, the rest cut by the quantum between and inside the two ranges.
+  const program: Operation[] = [
+    { op: 'mmap', name: 'anon', pages: 600 },
+    { op: 'mmap', name: 'priv', file: '/lib.so', pages: 256 },
+    {
+      op: 'touch',
+      mapping: 'anon',
+      pages: 1,
+      words: 128,
+      write: false,
+      repeat: 5000,
+      then: { mapping: 'anon', offset: 300, words: 96, write: true },
+    },
+  ];
+  const setup: Setup = { quantumNs: 23_456, fifo: 8, armEveryNs: 2_000_000, armModulo: 1 };
+  const one = run([program], setup, true) as { tasks: number[][]; now: number };
+  expect(one).toEqual(run([expand(program)], setup, true));
+  // Every pass charged: the user time is the 5000 pairs' (and the first touch's faults').
+  const k = new Kernel({ machine: createMachine(parseMachineConfig({})) });
+  const perPair = k.costs.memoryAccessNs(128, 4096) + k.costs.memoryAccessNs(96, 4096);
+  expect(one.tasks[0]![2]).toBe(5000 * perPair);
+});
+
+test('a touch with `then` is refused in another order than sequential, or without a range', () => {
+  for (const [then, order, message] of [
+    [{ mapping: 'anon', write: true }, 'random', /then needs the sequential order, not random/],
+    [{ write: true }, 'sequential', /then: give a mapping or a vpn/],
+    [{ mapping: 'anon', write: true, words: 2000 }, 'sequential', /then: words 2000/],
+  ] as const) {
+    const k = new Kernel({
+      machine: createMachine(parseMachineConfig({ memory: { bytes: 8 << 20 } })),
+    });
+    const s = new Scheduler(k);
+    s.spawn([
+      { op: 'mmap', name: 'anon', pages: 600 },
+      { op: 'touch', mapping: 'anon', pages: 4, order, write: false, then },
+    ]);
+    expect(() => s.run()).toThrow(message);
+  }
 });

@@ -126,11 +126,24 @@ test('bw_mem: each operation over its buffers', () => {
     const spec = bwMemSpec(64 * K, op);
     const init = [...spec.init!()];
     expect(init.filter((o) => o.op === 'mmap').length, op).toBe(dst > 0 ? 2 : 1);
-    const t = touches(spec.body(1));
-    expect(t[0], op).toMatchObject({ mapping: 'buf', pages: 16, words: src, write: srcWrite });
-    if (dst > 0)
-      expect(t[1], op).toMatchObject({ mapping: 'buf2', pages: 16, words: dst, write: true });
-    else expect(t, op).toHaveLength(1);
+    // One operation for every iteration; a copy's passes over buf and then buf2 (`then`).
+    const t = touches(spec.body(5));
+    expect(t, op).toHaveLength(1);
+    expect(t[0], op).toMatchObject({
+      mapping: 'buf',
+      pages: 16,
+      words: src,
+      write: srcWrite,
+      repeat: 5,
+    });
+    if (dst > 0) {
+      expect(t[0]!.then, op).toEqual({
+        mapping: 'buf2',
+        words: dst,
+        write: true,
+        workingSetBytes: 2 * 64 * K,
+      });
+    } else expect(t[0]!.then, op).toBeUndefined();
   }
   // Under a page: the words of the buffer on its one page.
   expect(touches(bwMemSpec(512, 'frd').body(1))[0]).toMatchObject({ pages: 1, words: 128 });

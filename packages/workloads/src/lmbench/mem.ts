@@ -173,11 +173,22 @@ export function bwMemSpec(size: number, op: BwMemOp): BenchmpSpec {
         return;
       }
       // Copies read the source and write the destination in step; page-level: the source
-      // pass, then the destination pass, per iteration.
-      for (let i = 0; i < n; i++) {
-        yield touch('buf', pages, w.src * scale, false, 1, ws);
-        yield touch('buf2', pages, w.dst * scale, true, 1, ws);
-      }
+      // pass, then the destination pass, per iteration — one operation for all n (`then`).
+      yield {
+        op: 'touch',
+        mapping: 'buf',
+        pages,
+        words: clampWords(w.src * scale),
+        write: false,
+        repeat: n,
+        workingSetBytes: ws,
+        then: {
+          mapping: 'buf2',
+          words: clampWords(w.dst * scale),
+          write: true,
+          workingSetBytes: ws,
+        },
+      };
     },
     *cleanup() {
       yield { op: 'munmap', name: 'buf' };
