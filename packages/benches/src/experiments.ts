@@ -254,19 +254,20 @@ export function estimatedHostCost(run: PlannedRun): number {
 /**
  * Host seconds of a run by kind and number of VMs (1, 2, 3; see {@link estimatedHostCost}),
  * the means over seeds from the `timing.json` of a full reproduction on the reference
- * machine (2026-11-27, commit f7b5c61: 850 s on 2 workers). They are not proportional to the
- * VMs: a tracked run's cost per VM grows with the VMs (25, 27 and 38 s for Lmbench-Mem), as
- * their frames interleave and the emulator's per-frame structures are read scattered. A run
- * of more VMs is estimated at the 3-VM run's seconds per VM (the 4- and 5-VM runs, untracked,
- * took 36.7 and 46.5 s for Lmbench-Mem, 11.7 and 15.5 s for the compile). With costs
- * proportional to the VMs, the estimate of the time left had been up to 40 % short.
+ * machine (2026-11-27, commit d1dac0e: 753 s on 2 workers). They are not proportional to the
+ * VMs: a tracked run's cost per VM grows with the VMs (22, 27 and 34 s for Lmbench-Mem), as
+ * their frames interleave and the emulator's per-frame structures are read scattered, and
+ * as the VMs share the CPUs, each runs longer in simulated time and is scanned for longer. A
+ * run of more VMs is estimated at the 3-VM run's seconds per VM (the 4- and 5-VM runs,
+ * untracked, took 31.8 and 41.3 s for Lmbench-Mem, 11.8 and 15.9 s for the compile). With
+ * costs proportional to the VMs, the estimate of the time left had been up to 40 % short.
  */
 const HOST_SEC = {
-  lmbenchTracked: [24.9, 54.4, 113.7],
-  lmbench: [8.8, 17.3, 27.2],
-  compileTracked: [5.5, 12.5, 22.3],
-  compile: [2.9, 5.8, 8.7],
-  figure34: 7.6,
+  lmbenchTracked: [22.3, 53.3, 100.9],
+  lmbench: [7.1, 15.4, 23.0],
+  compileTracked: [5.2, 12.7, 21.1],
+  compile: [2.8, 5.4, 8.7],
+  figure34: 6.5,
   figure5: 2.7,
 } as const;
 
