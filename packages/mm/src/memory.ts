@@ -2,7 +2,15 @@
  * Page-table copying and tearing down (mm/memory.c): copy_page_range for fork with the
  * rules of §C, and zap_page_range for munmap and exit.
  */
-import { PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, PTE_RW, pteIsSwap, pteSwapSlot } from '@cvhrc/hw';
+import {
+  PTE_ACCESSED,
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_RW,
+  VPN_COUNT,
+  pteIsSwap,
+  pteSwapSlot,
+} from '@cvhrc/hw';
 import type { Kernel } from './kernel.js';
 import { markPageAccessed, putPage } from './lru.js';
 import { isCowMapping, VM_SHARED, type MmStruct, type Vma } from './mm.js';
@@ -60,26 +68,44 @@ export function copyPageRange(k: Kernel, dst: MmStruct, src: MmStruct, vma: Vma)
 export function zapPageRange(k: Kernel, vma: Vma, start: number, end: number): number {
   const mm = vma.mm;
   const pages = k.pages;
+  const pt = mm.pageTable;
+  if (!(Number.isInteger(start) && start >= 0 && start <= end && end <= VPN_COUNT)) {
+    throw new RangeError(`zapPageRange: bad range [${start}, ${end})`);
+  }
   const frames: number[] = [];
-  mm.pageTable.walk(start, end - start, (vpn, pte) => {
-    if ((pte & PTE_PRESENT) === 0) {
-      if (!pteIsSwap(pte)) throw new Error(`zapPageRange: bad PTE at vpn ${vpn}`);
-      freeSwapAndCache(k, pteSwapSlot(pte));
-      return 0;
+  // The PTEs of the range that are not none, in order, each cleared once handled: a walk
+  // over the page table's memory in place of PageTable.walk and a visitor (a call per PTE).
+  for (let vpn = start; vpn < end; ) {
+    const tableEnd = Math.min(end, ((vpn >>> 10) + 1) << 10);
+    const base = pt.mem[vpn >>> 10]!;
+    if (base === 0) {
+      vpn = tableEnd;
+      continue;
     }
-    const frame = pte >>> 12;
-    if (pages.flags[frame]! & PG_ANON) {
-      mm.anonRss--;
-    } else {
-      if (pte & PTE_DIRTY) setPageDirty(k, frame);
-      if (pte & PTE_ACCESSED) markPageAccessed(k, frame);
-      mm.fileRss--;
+    for (; vpn < tableEnd; vpn++) {
+      const i = base + (vpn & 1023);
+      const pte = pt.mem[i]! >>> 0; // pt.mem is read again: a hook may have grown it
+      if (pte === 0) continue;
+      if ((pte & PTE_PRESENT) === 0) {
+        if (!pteIsSwap(pte)) throw new Error(`zapPageRange: bad PTE at vpn ${vpn}`);
+        freeSwapAndCache(k, pteSwapSlot(pte));
+        pt.mem[i] = 0;
+        continue;
+      }
+      const frame = pte >>> 12;
+      if (pages.flags[frame]! & PG_ANON) {
+        mm.anonRss--;
+      } else {
+        if (pte & PTE_DIRTY) setPageDirty(k, frame);
+        if (pte & PTE_ACCESSED) markPageAccessed(k, frame);
+        mm.fileRss--;
+      }
+      pageRemoveRmap(k, frame);
+      k.hooks.pageUnmapped?.(mm, vpn, frame);
+      frames.push(frame);
+      pt.mem[i] = 0;
     }
-    pageRemoveRmap(k, frame);
-    k.hooks.pageUnmapped?.(mm, vpn, frame);
-    frames.push(frame);
-    return 0;
-  });
+  }
   // tlb_finish_mmu: one TLB flush, then the gathered pages are released.
   if (frames.length > 0) k.chargeSystem(k.costs.tlbFlushAllNs + frames.length * k.costs.pteScanNs);
   // free_pages_and_swap_cache: an unmapped swap-cache page only the cache holds leaves it.

@@ -1,4 +1,4 @@
-// brk, mprotect and exec.
+// brk, mprotect and exec; zap_page_range.
 import { PTE_ACCESSED, PTE_DIRTY, PTE_RW } from '@cvhrc/hw';
 import { expect, test } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   PROT_WRITE,
   STACK_TOP_PAGES,
   SyscallError,
+  zapPageRange,
 } from '@cvhrc/mm';
 import { smallKernel } from './helpers.js';
 
@@ -101,4 +102,30 @@ test('exec maps text, data, heap and stack; the old address space is freed', () 
   k.exit(t);
   expect(k.nrMapped).toBe(0);
   k.checkInvariants();
+});
+
+test('zapPageRange unmaps the pages of a range across page tables, and refuses a bad range', () => {
+  const k = smallKernel(64);
+  const t = k.createTask('t');
+  const mm = t.mm!;
+  const vpn = k.mmap(t, {
+    pages: 3000,
+    prot: PROT_READ | PROT_WRITE,
+    flags: MAP_PRIVATE | MAP_ANONYMOUS,
+  });
+  const vma = mm.vmas.find((v) => v.start === vpn)!;
+  // Every other page written: present PTEs on three page tables, none between them.
+  for (let i = 0; i < 3000; i += 2) k.userAccess(t, vpn + i, true);
+  const free = k.freePages;
+  const unmapped: number[] = [];
+  k.hooks.pageUnmapped = (_mm, v) => void unmapped.push(v - vpn);
+  expect(zapPageRange(k, vma, vpn + 1000, vpn + 2101)).toBe(551);
+  expect(unmapped).toEqual(Array.from({ length: 551 }, (_, j) => 1000 + 2 * j));
+  expect(k.freePages).toBe(free + 551);
+  expect(mm.anonRss).toBe(1500 - 551);
+  for (const i of [998, 1000, 2100, 2102]) {
+    expect(mm.pageTable.get(vpn + i) !== 0, `page ${i}`).toBe(i < 1000 || i > 2100);
+  }
+  k.checkInvariants();
+  expect(() => zapPageRange(k, vma, vpn + 10, vpn + 5)).toThrow(/zapPageRange: bad range/);
 });
