@@ -43,7 +43,7 @@ import { markPageAccessed, putPage } from './lru.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './mm.js';
 import { MS_ASYNC, MS_SYNC } from './msync.js';
 import { PG_LOCKED, PG_UPTODATE } from './page.js';
-import type { Operation, Program, TouchOp } from './program.js';
+import type { Operation, Program, TouchLeg, TouchOp } from './program.js';
 import type { TouchRunOrder, TrackingRunHook } from './hooks.js';
 import type { Task } from './task.js';
 
@@ -627,21 +627,12 @@ export class Scheduler {
   }
 
   #startTouch(e: Entity, op: TouchOp): void {
-    const k = this.kernel;
-    let base: number;
-    if (op.vpn !== undefined) base = op.vpn;
-    else if (op.mapping !== undefined) base = this.#region('touch', e, op.mapping).vpn;
-    else throw new SyscallError('touch', 'EINVAL', 'give a mapping or a vpn');
-    base += op.offset ?? 0;
-    e.base = base;
+    e.base = this.#rangeStart(e, op, '');
     e.count = Number.isSafeInteger(op.pages) && op.pages >= 0 ? op.pages : -1;
     if (e.count < 0) throw new SyscallError('touch', 'EINVAL', `pages ${op.pages}`);
     e.stride = positiveInt('touch', 'stride', op.stride ?? 1);
     e.repeat = Math.max(0, Math.floor(op.repeat ?? 1));
-    const words = op.words ?? PAGE_SIZE / 4;
-    if (!(words >= 0 && words <= PAGE_SIZE / 4)) {
-      throw new SyscallError('touch', 'EINVAL', `words ${words} (0 … ${PAGE_SIZE / 4})`);
-    }
+    const nsPerPage = this.#rangePrice(op, e.count, '');
     const order = op.order ?? 'sequential';
     e.reverse = order === 'reverse';
     e.write = Boolean(op.write);
@@ -658,34 +649,44 @@ export class Scheduler {
       }
       e.perm = perm;
     }
-    e.nsPerPage = k.costs.memoryAccessNs(words, op.workingSetBytes ?? e.count * PAGE_SIZE);
+    e.nsPerPage = nsPerPage;
     e.legs = 1;
     const then = op.then;
     if (then !== undefined) {
       if (order !== 'sequential') {
         throw new SyscallError('touch', 'EINVAL', `then needs the sequential order, not ${order}`);
       }
-      let base1: number;
-      if (then.vpn !== undefined) base1 = then.vpn;
-      else if (then.mapping !== undefined) base1 = this.#region('touch', e, then.mapping).vpn;
-      else throw new SyscallError('touch', 'EINVAL', 'then: give a mapping or a vpn');
-      const words1 = then.words ?? PAGE_SIZE / 4;
-      if (!(words1 >= 0 && words1 <= PAGE_SIZE / 4)) {
-        throw new SyscallError('touch', 'EINVAL', `then: words ${words1} (0 … ${PAGE_SIZE / 4})`);
-      }
       e.legs = 2;
       e.base0 = e.base;
       e.write0 = e.write;
       e.ns0 = e.nsPerPage;
-      e.base1 = base1 + (then.offset ?? 0);
+      e.base1 = this.#rangeStart(e, then, 'then: ');
       e.write1 = Boolean(then.write);
-      e.ns1 = k.costs.memoryAccessNs(words1, then.workingSetBytes ?? e.count * PAGE_SIZE);
+      e.ns1 = this.#rangePrice(then, e.count, 'then: ');
     }
     e.leg = 0;
     e.pass = 0;
     e.index = 0;
     e.passFaulted = false;
     e.opStarted = true;
+  }
+
+  /** A touch range's first page: its vpn, or its mapping's first page, plus its offset. */
+  #rangeStart(e: Entity, r: TouchLeg, what: string): number {
+    let base: number;
+    if (r.vpn !== undefined) base = r.vpn;
+    else if (r.mapping !== undefined) base = this.#region('touch', e, r.mapping).vpn;
+    else throw new SyscallError('touch', 'EINVAL', `${what}give a mapping or a vpn`);
+    return base + (r.offset ?? 0);
+  }
+
+  /** A touch range's user time per page visited: its words, priced by its working set. */
+  #rangePrice(r: TouchLeg, count: number, what: string): number {
+    const words = r.words ?? PAGE_SIZE / 4;
+    if (!(words >= 0 && words <= PAGE_SIZE / 4)) {
+      throw new SyscallError('touch', 'EINVAL', `${what}words ${words} (0 … ${PAGE_SIZE / 4})`);
+    }
+    return this.kernel.costs.memoryAccessNs(words, r.workingSetBytes ?? count * PAGE_SIZE);
   }
 
   /** Puts the cursor of a two-range touch on range `leg` (0, or 1: its `then`). */
