@@ -204,6 +204,27 @@ describe('cvhrc hrc', () => {
   });
 });
 
+describe('cvhrc hrc --one-thread', () => {
+  test('gives the same output as the two-thread tracker', async () => {
+    for (const trace of [vscsi, txt]) {
+      const two = await cli(['hrc', trace, '--method', 'cvhrc', '--json', '--scan-list', '1024']);
+      const one = await cli([
+        'hrc',
+        trace,
+        '--method',
+        'cvhrc',
+        '--json',
+        '--scan-list',
+        '1024',
+        '--one-thread',
+      ]);
+      expect(two.code).toBe(0);
+      expect(one.stdout).toBe(two.stdout);
+      expect((JSON.parse(two.stdout) as HrcJson).curves.cvhrc!.length).toBeGreaterThan(5);
+    }
+  });
+});
+
 describe('cvhrc bench hrc', () => {
   test('--json prints one object with the documented fields', async () => {
     const r = await cli(['bench', 'hrc', '--json', '--references', '200000', '--pages', '10000']);
@@ -218,6 +239,11 @@ describe('cvhrc bench hrc', () => {
     ]);
     expect(j.references).toBe(200_000);
     expect(j.peakRssBytes).toBeGreaterThan(0);
+    const one = await cli(['bench', 'hrc', '--references', '200000', '--one-thread']);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(
+      /CvHRC tracker on trace host \(one thread\) +[\d.]+ [kM]?references\/s/,
+    );
   });
 
   test('--trace runs on a trace file', async () => {

@@ -13,6 +13,7 @@ import {
   DEFAULT_SLOPE_THRESHOLD,
   type PageNeedMethod,
 } from '@cvhrc/core';
+import { ParallelTraceHost } from '@cvhrc/core/parallel';
 import { TRACE_FORMATS, type TraceFormat } from '@cvhrc/workloads';
 import { readTraceFile, type ReadTraceFileOptions } from '@cvhrc/workloads/node';
 import type { Context } from '../program.js';
@@ -43,6 +44,7 @@ interface HrcOptions {
   column?: string;
   delimiter?: string;
   ids?: 'integer' | 'dense';
+  oneThread?: boolean;
 }
 
 /** The result of `cvhrc hrc`, as printed by `--json`. */
@@ -139,6 +141,10 @@ export function registerHrc(program: Command, ctx: Context): void {
       positiveNumber,
       DEFAULT_SLOPE_THRESHOLD,
     )
+    .option(
+      '--one-thread',
+      'tracker: run it on this thread alone (by default its protected part runs on a second)',
+    )
     .option('--instructions', 'lackey: count instruction fetches too')
     .addOption(
       new Option('--expand <how>', 'vscsi: one reference per request, or per 4 KiB page it covers')
@@ -198,14 +204,32 @@ async function computeHrc(
   const wantExact = opts.method !== 'cvhrc';
   const wantCvhrc = opts.method !== 'exact';
   const exact = wantExact ? new ExactLru() : undefined;
-  const host = wantCvhrc
-    ? new TraceHost({
-        scanListSize: opts.scanList,
-        groupSize: opts.group,
-        scanEvery: opts.scanEvery,
-      })
-    : undefined;
+  const hostOptions = {
+    scanListSize: opts.scanList,
+    groupSize: opts.group,
+    scanEvery: opts.scanEvery,
+  };
+  const host = !wantCvhrc
+    ? undefined
+    : opts.oneThread === true
+      ? new TraceHost(hostOptions)
+      : new ParallelTraceHost(hostOptions);
+  try {
+    return await curvesOf(trace, path, bytes, opts, ctx, exact, host);
+  } finally {
+    if (host instanceof ParallelTraceHost) host.close();
+  }
+}
 
+async function curvesOf(
+  trace: string,
+  path: string,
+  bytes: number,
+  opts: HrcOptions,
+  ctx: Context,
+  exact: ExactLru | undefined,
+  host: TraceHost | ParallelTraceHost | undefined,
+): Promise<{ json: HrcResult; full: { exact?: HitRatioCurve; cvhrc?: HitRatioCurve } }> {
   const column =
     opts.column === undefined
       ? undefined
