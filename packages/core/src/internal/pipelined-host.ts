@@ -73,8 +73,13 @@ const UNSEEN = 0;
 const IDLE = 1;
 const PROT = 2;
 const REF = 3;
-/** Above DIRECT_FREE, the direct array may cover up to this many page numbers per page seen. */
-const DIRECT_RATIO = 64;
+/**
+ * Above DIRECT_FREE, the direct array may cover up to this many page numbers per page seen:
+ * 4, as the tracker's own direct links, not TraceHost's 64, since while pages are direct they
+ * are the protected part's entities, and its array of times (4 bytes per entity) is indexed
+ * by them.
+ */
+const DIRECT_RATIO = 4;
 /** Words written between two publications of the write index. */
 const PUBLISH_WORDS = 4096;
 
@@ -88,9 +93,9 @@ const PUBLISH_WORDS = 4096;
  * as a TraceHost with the same options, except `compactions` (the protected part renumbers
  * its times on its own schedule).
  *
- * Entities are ordinals: while page numbers are dense (see TraceHost) a page's ordinal is the
- * page itself; once they move to a hash table, each new page takes the next ordinal above
- * every dense one.
+ * Entities are ordinals: while page numbers are dense (every one below 2^20, or below 2^24
+ * and 4 × the pages seen) a page's ordinal is the page itself; once they move to a hash
+ * table, each new page takes the next ordinal above every dense one.
  */
 export class PipelinedTraceHost {
   readonly scanListSize: number;
