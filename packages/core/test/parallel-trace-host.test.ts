@@ -161,7 +161,12 @@ describe('ParallelTraceHost (worker)', () => {
   it('gives TraceHost’s curve and counters with the protected part on a worker', () => {
     const zipf = new ZipfSampler(50_000, 1, createRng(11));
     const pages = Array.from({ length: 400_000 }, () => zipf.next());
-    for (const options of [{}, { scanListSize: 512, groupSize: 32, scanEvery: 300 }]) {
+    // The last: more groups than the first result buffer holds (a bigger one is sent).
+    for (const options of [
+      {},
+      { scanListSize: 512, groupSize: 32, scanEvery: 300 },
+      { scanListSize: 64, groupSize: 1, scanEvery: 100 },
+    ]) {
       const a = new TraceHost(options);
       const b = parallel(options);
       feedBoth(a, b, pages, [100_000, 7, 4096]);
