@@ -1,9 +1,7 @@
 // @cvhrc/core/parallel — Node only (worker_threads, SharedArrayBuffer, Atomics.wait on the
 // main thread); the package's main entry stays free of Node modules for browsers.
-import { InvalidOptionError } from './errors.js';
 import { InThreadChannel, PipelinedTraceHost } from './internal/pipelined-host.js';
 import { WorkerChannel } from './internal/worker-channel.js';
-import { DEFAULT_GROUP_SIZE, DEFAULT_SCAN_LIST_SIZE } from './tracker.js';
 import type { TraceHostOptions } from './trace-host.js';
 
 export interface ParallelTraceHostOptions extends TraceHostOptions {
@@ -31,25 +29,12 @@ export interface ParallelTraceHostOptions extends TraceHostOptions {
  */
 export class ParallelTraceHost extends PipelinedTraceHost {
   constructor(options: ParallelTraceHostOptions = {}) {
-    const scanListSize = options.scanListSize ?? DEFAULT_SCAN_LIST_SIZE;
-    const groupSize = options.groupSize ?? DEFAULT_GROUP_SIZE;
-    const ringWords = options.ringWords ?? 1 << 16;
-    if (
-      !(Number.isInteger(ringWords) && ringWords >= 8192 && (ringWords & (ringWords - 1)) === 0)
-    ) {
-      throw new InvalidOptionError(
-        'ringWords',
-        `must be a power of two ≥ 8192, got ${String(ringWords)}`,
-      );
-    }
-    // Options are checked (by the host) before a worker is started for them.
-    PipelinedTraceHost.checkOptions(options);
-    const channel =
+    super(options, options.ringWords ?? 1 << 16, (scanListSize, groupSize, ringWords) =>
       options.inThread === true
         ? new InThreadChannel(scanListSize, groupSize, ringWords)
-        : new WorkerChannel(scanListSize, groupSize, ringWords);
-    super(options, channel);
-    unclosed.register(this, channel, this);
+        : new WorkerChannel(scanListSize, groupSize, ringWords),
+    );
+    unclosed.register(this, this.channel, this);
   }
 
   override close(): void {

@@ -39,7 +39,7 @@ export class InThreadChannel implements PositionChannel {
   private readonly order: ProtectedOrder;
   private r = 0;
 
-  constructor(scanListSize: number, groupSize: number, ringWords = 1 << 14) {
+  constructor(scanListSize: number, groupSize: number, ringWords: number) {
     this.ring = new Int32Array(ringWords);
     this.order = new ProtectedOrder(scanListSize, groupSize);
   }
@@ -103,7 +103,7 @@ export class PipelinedTraceHost {
   readonly scanEvery: number;
 
   private readonly groupShift: number;
-  private readonly channel: PositionChannel;
+  protected readonly channel: PositionChannel;
   private readonly ring: Int32Array;
   private readonly ringMask: number;
   /** Events written (a running 32-bit index into the ring). */
@@ -151,8 +151,34 @@ export class PipelinedTraceHost {
   };
   private last: PositionCounts | null = null;
 
-  constructor(options: TraceHostOptions, channel: PositionChannel) {
-    PipelinedTraceHost.checkOptions(options);
+  /**
+   * Checks the options (as TraceHost would) and `ringWords` (a power of two ≥ 8192), then
+   * makes the channel with the scan-list and group sizes in force — so that no worker is
+   * started for options that are refused.
+   */
+  constructor(
+    options: TraceHostOptions,
+    ringWords: number,
+    makeChannel: (scanListSize: number, groupSize: number, ringWords: number) => PositionChannel,
+  ) {
+    for (const name of ['scanEvery', 'scanListSize', 'groupSize', 'initialCapacity'] as const) {
+      const value = options[name];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+        throw new InvalidOptionError(name, `must be an integer ≥ 1, got ${String(value)}`);
+      }
+    }
+    if (
+      !(
+        Number.isInteger(ringWords) &&
+        ringWords >= 2 * PUBLISH_WORDS &&
+        (ringWords & (ringWords - 1)) === 0
+      )
+    ) {
+      throw new InvalidOptionError(
+        'ringWords',
+        `must be a power of two ≥ ${2 * PUBLISH_WORDS}, got ${String(ringWords)}`,
+      );
+    }
     const scanEvery = options.scanEvery ?? DEFAULT_SCAN_EVERY;
     const scanListSize = options.scanListSize ?? DEFAULT_SCAN_LIST_SIZE;
     const groupSize = options.groupSize ?? DEFAULT_GROUP_SIZE;
@@ -169,23 +195,10 @@ export class PipelinedTraceHost {
     this.sPage = new Float64Array(slots);
     this.sOrd = new Int32Array(slots);
     this.scanHits = new Float64Array(Math.ceil(scanListSize / groupSize) + 1);
-    this.channel = channel;
-    this.ring = channel.ring;
+    this.channel = makeChannel(scanListSize, groupSize, ringWords);
+    this.ring = this.channel.ring;
     this.ringMask = this.ring.length - 1;
-    if (this.ring.length < 2 * PUBLISH_WORDS || (this.ring.length & this.ringMask) !== 0) {
-      throw new InvalidOptionError('ring', `must be a power of two ≥ ${2 * PUBLISH_WORDS} words`);
-    }
     this.flushAt = PUBLISH_WORDS;
-  }
-
-  /** Throws InvalidOptionError for an option TraceHost would refuse. */
-  static checkOptions(options: TraceHostOptions): void {
-    for (const name of ['scanEvery', 'scanListSize', 'groupSize', 'initialCapacity'] as const) {
-      const value = options[name];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-        throw new InvalidOptionError(name, `must be an integer ≥ 1, got ${String(value)}`);
-      }
-    }
   }
 
   /** References fed. */
